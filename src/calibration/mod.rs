@@ -1,0 +1,1 @@
+//! Calibration: per-sensor curves from raw ADC counts to force and pressure.

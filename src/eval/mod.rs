@@ -1,0 +1,1 @@
+//! Detection metrics: event matching (maximum bipartite) and precision, recall, F1, errors.

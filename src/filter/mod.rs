@@ -1,0 +1,1 @@
+//! Causal filters and data-quality checks: Butterworth low-pass, mains notch, spike rejection, drift handling, spectral estimates.

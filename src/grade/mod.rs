@@ -1,0 +1,1 @@
+//! Grading: technique profiles, per-stroke grades and flags, the session score, coaching.

@@ -1,0 +1,1 @@
+//! Session recordings: a self-describing header and the exact bytes received, append-only.

@@ -1,0 +1,1 @@
+//! Reports: text, JSON, CSV, HTML and PNG charts.

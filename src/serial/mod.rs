@@ -1,0 +1,1 @@
+//! Serial acquisition: listing ports, the handshake with the glove, device-to-host time, unplug and reconnect.

@@ -1,0 +1,78 @@
+//! The result of running the pipeline over a whole session: what every report, grade and
+//! benchmark reads.
+
+use crate::detect::Stroke;
+use crate::stream::{StreamEvent, StreamInfo};
+use serde::{Deserialize, Serialize};
+
+/// Who practised, and anything noted about the session.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionMeta {
+    /// Where the data came from (a file name or a port).
+    pub source: String,
+    /// The trainee's name, if recorded.
+    pub trainee: Option<String>,
+    /// A free-text note, if recorded.
+    pub note: Option<String>,
+    /// Wall-clock start, RFC 3339, if known.
+    pub started: Option<String>,
+}
+
+/// A kind of data-quality problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QualityKind {
+    /// Mains hum (50 or 60 Hz) strong enough to matter.
+    Hum,
+    /// A sensor at the top of its range.
+    Saturation,
+    /// The resting level creeps (sensor drift, temperature).
+    Drift,
+    /// A sensor that never reads anything or is disconnected.
+    DeadSensor,
+    /// Missing samples or lost frames.
+    Dropout,
+    /// Broadband noise or spikes.
+    Noise,
+}
+
+/// A data-quality warning, with the evidence for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QualityWarning {
+    /// The kind of problem.
+    pub kind: QualityKind,
+    /// The channel it concerns, if one.
+    pub channel: Option<usize>,
+    /// A sentence for the user, with the measured figure.
+    pub message: String,
+}
+
+/// Filtered pressure, decimated for charts.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// Samples per second of the decimated trace.
+    pub rate_hz: f64,
+    /// Time of the first trace sample, seconds from the first sample of the session.
+    pub start_s: f64,
+    /// One vector per channel, mmHg.
+    pub channels: Vec<Vec<f32>>,
+}
+
+/// A whole analysed session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    /// Who, where from.
+    pub meta: SessionMeta,
+    /// Rate and channels of the input.
+    pub info: StreamInfo,
+    /// Length of the input, seconds.
+    pub duration_s: f64,
+    /// Every stroke found, in time order.
+    pub strokes: Vec<Stroke>,
+    /// Filtered pressure for charts.
+    pub trace: Trace,
+    /// Markers and other events, at seconds from the first sample.
+    pub events: Vec<(f64, StreamEvent)>,
+    /// Data-quality warnings.
+    pub quality: Vec<QualityWarning>,
+}
