@@ -1,0 +1,155 @@
+//! Parsing one TSV field as a number straight from bytes: no `String`, no allocation.
+//!
+//! Plain decimals (`-12.345`, up to 19 digits) take a fast path that is still correctly
+//! rounded: an integer mantissa below 2^53 divided by an exact power of ten (Clinger's fast
+//! path, the one `str::parse` itself starts with). Anything else (exponents, long mantissas,
+//! `inf`) goes to `fast-float2`, which is correctly rounded too. The tests and the proptest in
+//! `tests/bids.rs` hold both against `str::parse::<f64>`.
+
+/// Exact powers of ten representable as f64 (10^0 … 10^22).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// The largest mantissa a f64 holds exactly.
+const MAX_EXACT: u64 = 1 << 53;
+
+/// A field's value: a number, or missing (`n/a`, which BIDS uses for missing values).
+///
+/// Returns `None` when the field is not a number (including the empty field).
+#[inline]
+pub fn parse_field(field: &[u8]) -> Option<f64> {
+    if field == b"n/a" {
+        return Some(f64::NAN);
+    }
+    parse_f64(field)
+}
+
+/// Parses a decimal number the way `str::parse::<f64>` does; `None` if `s` is not one.
+#[inline]
+pub fn parse_f64(s: &[u8]) -> Option<f64> {
+    if let Some(v) = parse_plain(s) {
+        return Some(v);
+    }
+    parse_slow(s)
+}
+
+/// `[+-]digits[.digits]` with at most 19 digits in all and a mantissa below 2^53; `None`
+/// otherwise (the caller then takes the general path).
+#[inline]
+fn parse_plain(s: &[u8]) -> Option<f64> {
+    let (negative, digits) = match s.first()? {
+        b'-' => (true, s.get(1..)?),
+        b'+' => (false, s.get(1..)?),
+        _ => (false, s),
+    };
+    let mut mantissa: u64 = 0;
+    let mut n_digits = 0usize;
+    let mut frac_digits = 0usize;
+    let mut seen_point = false;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            mantissa = mantissa * 10 + u64::from(d);
+            n_digits += 1;
+            frac_digits += usize::from(seen_point);
+            if n_digits > 19 {
+                return None;
+            }
+        } else if b == b'.' && !seen_point {
+            seen_point = true;
+        } else {
+            return None;
+        }
+    }
+    // "", "-", "." and "-." are not numbers; str::parse accepts "1." and ".5" but not ".".
+    if n_digits == 0 || mantissa > MAX_EXACT {
+        return None;
+    }
+    let value = mantissa as f64 / *POW10.get(frac_digits)?;
+    Some(if negative { -value } else { value })
+}
+
+#[cold]
+fn parse_slow(s: &[u8]) -> Option<f64> {
+    // fast-float2 accepts a few spellings str::parse does not (and the other way round), so
+    // accept only what both call a number: the reference is the standard library.
+    let (value, used) = fast_float2::parse_partial::<f64, _>(s).ok()?;
+    if used != s.len() {
+        return None;
+    }
+    let text = std::str::from_utf8(s).ok()?;
+    if value.is_finite() {
+        Some(value)
+    } else {
+        text.parse::<f64>().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(s: &str) -> Option<f64> {
+        s.parse::<f64>().ok()
+    }
+
+    fn same(a: Option<f64>, b: Option<f64>) -> bool {
+        match (a, b) {
+            (Some(x), Some(y)) => x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    #[test]
+    fn agrees_with_std_on_hand_picked_fields() {
+        for s in [
+            "0",
+            "-0",
+            "+0",
+            "1",
+            "35.125",
+            "-12.5",
+            "1.",
+            ".5",
+            "-.5",
+            ".",
+            "-",
+            "+",
+            "",
+            "1e3",
+            "1E-3",
+            "-2.5e+2",
+            "1e",
+            "abc",
+            "1.2.3",
+            "--1",
+            "9007199254740993",
+            "0.1",
+            "123456789012345678901234",
+            "0.30000000000000004",
+            "inf",
+            "-inf",
+            "NaN",
+            "infinity",
+            "1_0",
+            " 1",
+            "1 ",
+            "0x10",
+            "4.9e-324",
+            "1e400",
+            "00012.5000",
+        ] {
+            let got = parse_f64(s.as_bytes());
+            assert!(
+                same(got, reference(s)),
+                "{s:?}: {got:?} vs {:?}",
+                reference(s)
+            );
+        }
+        assert!(parse_field(b"n/a").is_some_and(f64::is_nan));
+        assert_eq!(parse_field(b""), None);
+    }
+}

@@ -1,0 +1,251 @@
+//! [`BidsSource`]: a BIDS physiological recording as a [`PressureSource`] of mmHg rows.
+//!
+//! The data file is inflated on a second thread ([`super::chunks`]); this side splits the chunks
+//! into lines in place (a line split across two chunks is the only one copied), parses each
+//! field from its bytes ([`super::number`]) and scales pressure columns to mmHg. No allocation
+//! per row, and never the whole file in memory.
+
+use super::chunks::ChunkReader;
+use super::number::parse_field;
+use super::paths::BidsPaths;
+use super::sidecar::{ColumnRole, PhysioSidecar};
+use crate::error::{Error, Result};
+use crate::stream::{Block, PressureSource, StreamInfo};
+use std::path::{Path, PathBuf};
+
+/// Rows per block by default (about 8 s at 500 Hz).
+pub const DEFAULT_BLOCK_ROWS: usize = 4096;
+
+/// What to do with each column of a line.
+#[derive(Clone, Copy, Debug)]
+enum Slot {
+    /// Scale by the factor to mmHg and store.
+    Keep(f64),
+    /// Check it is a number, then drop it.
+    Skip,
+}
+
+/// A BIDS recording read as calibrated pressure, block by block.
+pub struct BidsSource {
+    paths: BidsPaths,
+    data_path: PathBuf,
+    info: StreamInfo,
+    names: Vec<String>,
+    slots: Vec<Slot>,
+    chunks: ChunkReader,
+    chunk: Vec<u8>,
+    pos: usize,
+    /// The start of a line cut by the end of the previous chunk.
+    tail: Vec<u8>,
+    /// Lines consumed so far (the 1-based number of the last line parsed).
+    line: u64,
+    /// A blank line seen and not yet known to be trailing.
+    blank_at: Option<u64>,
+    rows: u64,
+    block_rows: usize,
+    finished: bool,
+}
+
+impl BidsSource {
+    /// Opens the recording named by any of its files (`_physio.tsv.gz`, `_physio.tsv`,
+    /// `_physio.json`, `_events.tsv`) or its stem; reads and checks the sidecar at once.
+    pub fn open(path: &Path) -> Result<Self> {
+        let paths = BidsPaths::resolve(path)?;
+        let sidecar = PhysioSidecar::read(&paths.physio_json())?;
+        let data_path = paths.physio_data().ok_or_else(|| {
+            Error::io(
+                paths.physio_tsv_gz(),
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no _physio.tsv.gz or _physio.tsv beside the sidecar",
+                ),
+            )
+        })?;
+        let file = std::fs::File::open(&data_path).map_err(|e| Error::io(&data_path, e))?;
+        let chunks = ChunkReader::spawn(&data_path, file).map_err(|e| Error::io(&data_path, e))?;
+        let slots = sidecar
+            .columns
+            .iter()
+            .map(|c| match c.role {
+                ColumnRole::Pressure { to_mmhg, .. } => Slot::Keep(to_mmhg),
+                ColumnRole::Skipped => Slot::Skip,
+            })
+            .collect();
+        Ok(Self {
+            info: sidecar.stream_info(),
+            names: sidecar.columns.iter().map(|c| c.name.clone()).collect(),
+            slots,
+            paths,
+            data_path,
+            chunks,
+            chunk: Vec::new(),
+            pos: 0,
+            tail: Vec::new(),
+            line: 0,
+            blank_at: None,
+            rows: 0,
+            block_rows: DEFAULT_BLOCK_ROWS,
+            finished: false,
+        })
+    }
+
+    /// Sets the rows per block (at least 1); block boundaries never change the data.
+    pub fn with_block_rows(mut self, rows: usize) -> Self {
+        self.block_rows = rows.max(1);
+        self
+    }
+
+    /// The recording's file names.
+    pub fn paths(&self) -> &BidsPaths {
+        &self.paths
+    }
+
+    /// Rows read so far.
+    pub fn rows_read(&self) -> u64 {
+        self.rows
+    }
+
+    /// Parses one line (without its `\n`) into `out`.
+    fn parse_line(&mut self, line: &[u8], out: &mut Vec<f64>) -> Result<()> {
+        self.line += 1;
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            self.blank_at.get_or_insert(self.line);
+            return Ok(());
+        }
+        if let Some(at) = self.blank_at {
+            return Err(Error::parse(
+                &self.data_path,
+                at,
+                "empty line inside the data",
+            ));
+        }
+        let mut fields = line.split(|&b| b == b'\t');
+        for (col, slot) in self.slots.iter().enumerate() {
+            let Some(field) = fields.next() else {
+                return Err(self.column_count_error(col));
+            };
+            match (parse_field(field), slot) {
+                (Some(v), Slot::Keep(k)) => out.push(v * k),
+                (Some(_), Slot::Skip) => {}
+                (None, _) => return Err(self.not_a_number(col, field)),
+            }
+        }
+        if fields.next().is_some() {
+            let found = self.slots.len() + 1 + fields.count();
+            return Err(self.column_count_error(found));
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn column_count_error(&self, found: usize) -> Error {
+        Error::parse(
+            &self.data_path,
+            self.line,
+            format!(
+                "expected {} tab-separated columns (`Columns` in {}), found {found}",
+                self.slots.len(),
+                self.paths.physio_json().display()
+            ),
+        )
+    }
+
+    fn not_a_number(&self, col: usize, field: &[u8]) -> Error {
+        Error::parse(
+            &self.data_path,
+            self.line,
+            format!(
+                "column {} (`{}`): `{}` is not a number or n/a",
+                col + 1,
+                self.names.get(col).map_or("", String::as_str),
+                String::from_utf8_lossy(field)
+            ),
+        )
+    }
+
+    fn io_error(&self, e: std::io::Error) -> Error {
+        Error::io(
+            &self.data_path,
+            std::io::Error::new(e.kind(), format!("after line {}: {e}", self.line)),
+        )
+    }
+}
+
+impl PressureSource for BidsSource {
+    fn info(&self) -> &StreamInfo {
+        &self.info
+    }
+
+    fn next_block(&mut self, block: &mut Block) -> Result<bool> {
+        block.clear();
+        block.start_row = self.rows;
+        let want = self.block_rows * self.info.channels.len();
+        let mut out = std::mem::take(&mut block.values);
+        out.reserve(want);
+        let result = self.fill(&mut out, want);
+        block.values = out;
+        result?;
+        Ok(!block.values.is_empty())
+    }
+}
+
+impl BidsSource {
+    fn fill(&mut self, out: &mut Vec<f64>, want: usize) -> Result<()> {
+        while out.len() < want && !self.finished {
+            if self.pos >= self.chunk.len() {
+                let spent = std::mem::take(&mut self.chunk);
+                self.chunks.give_back(spent);
+                self.pos = 0;
+                match self.chunks.next_chunk().map_err(|e| self.io_error(e))? {
+                    Some(c) => self.chunk = c,
+                    None => {
+                        self.finished = true;
+                        if !self.tail.is_empty() {
+                            let tail = std::mem::take(&mut self.tail);
+                            self.parse_line(&tail, out)?;
+                        }
+                        break;
+                    }
+                }
+            }
+            let chunk = std::mem::take(&mut self.chunk);
+            let r = self.parse_chunk(&chunk, out, want);
+            self.chunk = chunk;
+            r?;
+        }
+        Ok(())
+    }
+
+    /// Parses whole lines of `chunk` from `self.pos` until `want` values are out or the chunk
+    /// ends; a cut last line goes to `self.tail`.
+    fn parse_chunk(&mut self, chunk: &[u8], out: &mut Vec<f64>, want: usize) -> Result<()> {
+        while out.len() < want {
+            let rest = chunk.get(self.pos..).unwrap_or(&[]);
+            if rest.is_empty() {
+                break;
+            }
+            match memchr::memchr(b'\n', rest) {
+                Some(n) => {
+                    let line = rest.get(..n).unwrap_or(&[]);
+                    self.pos += n + 1;
+                    if self.tail.is_empty() {
+                        self.parse_line(line, out)?;
+                    } else {
+                        let mut joined = std::mem::take(&mut self.tail);
+                        joined.extend_from_slice(line);
+                        let r = self.parse_line(&joined, out);
+                        joined.clear();
+                        self.tail = joined;
+                        r?;
+                    }
+                }
+                None => {
+                    self.tail.extend_from_slice(rest);
+                    self.pos = chunk.len();
+                }
+            }
+        }
+        Ok(())
+    }
+}
