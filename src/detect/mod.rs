@@ -1,6 +1,12 @@
 //! Stroke detection: from filtered multi-channel pressure to strokes (one working phase of the
 //! hand each), streaming, in constant memory and with a bounded delay.
 
+pub mod config;
+pub mod streaming;
+
+pub use config::DetectorConfig;
+pub use streaming::StrokeDetector;
+
 use crate::units::Mmhg;
 use serde::{Deserialize, Serialize};
 

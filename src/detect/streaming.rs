@@ -1,0 +1,461 @@
+//! The streaming stroke detector: constant memory (ring buffers sized by the working rate and
+//! the longest stroke), a verdict within `settle_s` plus the filter delay (well under 300 ms) of
+//! each stroke's offset.
+//!
+//! It conditions each channel ([`crate::filter::chain::Conditioner`]), takes the envelope (the
+//! highest fingertip), and runs a three-state machine on it:
+//!
+//! - **Idle**: the resting level (or ledge) is the minimum of the envelope over a sliding window;
+//!   a rise of `rise_mmhg` above it starts a stroke. A long flat idle spell re-zeroes drift.
+//! - **Rising**: track the peak. A fall by `split_fraction` of the height ends the working
+//!   phase; a shallower dip (double hump) does not.
+//! - **Falling**: track the release minimum. A new rise from it starts the next stroke (the
+//!   incomplete release is split there); a flat spell of `settle_s` closes the stroke.
+//!
+//! Onset and offset are placed at the departure from and return to the start and release levels
+//! (within `edge_fraction` of the height) by scanning the buffered envelope, and shifted back by
+//! the conditioning chain's delay, so times are not biased by the causal filters.
+
+use super::config::DetectorConfig;
+use super::Stroke;
+use crate::error::{Error, Result};
+use crate::filter::chain::Conditioner;
+use crate::stream::{Block, StreamInfo};
+use crate::units::Mmhg;
+use std::collections::VecDeque;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Idle,
+    Rising,
+    Falling,
+}
+
+/// Finds strokes in a stream of pressure rows, one row or block at a time.
+#[derive(Clone, Debug)]
+pub struct StrokeDetector {
+    cfg: DetectorConfig,
+    cond: Conditioner,
+    nch: usize,
+    decim: usize,
+    rate_hz: f64,
+    work_hz: f64,
+    ring: usize,
+    env: Vec<f64>,
+    hist: Vec<f64>,
+    /// Working samples produced so far (the next index).
+    k: u64,
+    last_env: f64,
+    mode: Mode,
+    base: VecDeque<(u64, f64)>,
+    idle_since: u64,
+    last_rezero: u64,
+    start_level: f64,
+    start_idx: u64,
+    peak: f64,
+    peak_idx: u64,
+    min: f64,
+    min_idx: u64,
+    flat_level: f64,
+    flat_idx: u64,
+    rest_level: f64,
+    settle_n: u64,
+    window_n: u64,
+    max_n: u64,
+    lift_n: Option<u64>,
+}
+
+impl StrokeDetector {
+    /// A detector for the stream `info` describes.
+    ///
+    /// Errors on no channels, a rate outside 1 Hz–100 kHz, or settings that do not fit the rate.
+    pub fn new(info: &StreamInfo, cfg: DetectorConfig) -> Result<Self> {
+        let rate = info.rate_hz;
+        if !(rate.is_finite() && (1.0..=100_000.0).contains(&rate)) {
+            return Err(Error::Unsupported(format!(
+                "sampling rate {rate} Hz (the detector needs 1 Hz to 100 kHz)"
+            )));
+        }
+        let nch = info.channel_count();
+        let cond = Conditioner::new(rate, nch, &cfg.chain)?;
+        let work = cond.work_rate_hz();
+        let n = |s: f64| ((s * work).round().max(1.0)) as u64;
+        let max_n = n(cfg.max_stroke_s);
+        let ring = (max_n + n(cfg.settle_s) + n(cfg.rest_window_s) + n(2.0)) as usize;
+        let window_n = n(cfg.rest_window_s);
+        Ok(StrokeDetector {
+            decim: cond.decimation(),
+            rate_hz: rate,
+            work_hz: work,
+            ring,
+            env: vec![f64::NAN; ring],
+            hist: vec![f64::NAN; ring * nch],
+            k: 0,
+            last_env: f64::NAN,
+            mode: Mode::Idle,
+            base: VecDeque::with_capacity(window_n as usize + 2),
+            idle_since: 0,
+            last_rezero: 0,
+            start_level: 0.0,
+            start_idx: 0,
+            peak: 0.0,
+            peak_idx: 0,
+            min: 0.0,
+            min_idx: 0,
+            flat_level: 0.0,
+            flat_idx: 0,
+            rest_level: f64::NAN,
+            settle_n: n(cfg.settle_s),
+            window_n,
+            max_n,
+            lift_n: cfg.lift_s.map(n),
+            nch,
+            cond,
+            cfg,
+        })
+    }
+
+    /// The conditioning chain's working rate (Hz).
+    pub fn work_rate_hz(&self) -> f64 {
+        self.work_hz
+    }
+
+    /// Filtered pressure of every channel now (mmHg, drift removed, delayed by
+    /// [`StrokeDetector::delay_s`]).
+    pub fn current(&self) -> &[f64] {
+        self.cond.current()
+    }
+
+    /// Delay of the filtered signal behind the input, seconds.
+    pub fn delay_s(&self) -> f64 {
+        self.cond.delay_s()
+    }
+
+    /// Working samples produced so far.
+    pub fn work_samples(&self) -> u64 {
+        self.k
+    }
+
+    /// The conditioning chain (drift zeros and the like).
+    pub fn conditioner(&self) -> &Conditioner {
+        &self.cond
+    }
+
+    /// Re-zeros every channel now (the user says the hand is off the skin).
+    pub fn tare(&mut self) {
+        self.cond.tare();
+        self.base.clear();
+    }
+
+    /// Time (seconds from the first row) of working-sample position `x` (may be fractional).
+    fn time_of(&self, x: f64) -> f64 {
+        ((x + 1.0) * self.decim as f64 - 1.0) / self.rate_hz - self.cond.delay_s()
+    }
+
+    #[inline(always)]
+    fn env_at(&self, i: u64) -> f64 {
+        self.env
+            .get((i % self.ring as u64) as usize)
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
+
+    /// Feeds one row (`channel_count` values, mmHg, `NaN` where missing); finished strokes are
+    /// appended to `out`. Returns `true` when a new filtered sample is ready
+    /// ([`StrokeDetector::current`]).
+    #[inline]
+    pub fn push(&mut self, row: &[f64], out: &mut Vec<Stroke>) -> bool {
+        if !self.cond.push(row) {
+            return false;
+        }
+        self.step(out);
+        true
+    }
+
+    /// Feeds every row of a block.
+    pub fn push_block(&mut self, block: &Block, out: &mut Vec<Stroke>) {
+        if self.nch == 0 {
+            return;
+        }
+        for row in block.values.chunks_exact(self.nch) {
+            self.push(row, out);
+        }
+    }
+
+    /// Ends the stream: a stroke still open is closed at the last sample.
+    pub fn finish(&mut self, out: &mut Vec<Stroke>) {
+        if self.k == 0 {
+            return;
+        }
+        let last = self.k - 1;
+        match self.mode {
+            Mode::Idle => {}
+            Mode::Rising => self.emit(last, self.last_env, true, out),
+            Mode::Falling => {
+                let forced = last.saturating_sub(self.flat_idx) < self.settle_n
+                    && self.last_env > self.min + self.edge_tol(self.peak - self.min);
+                if forced {
+                    self.emit(last, self.min, true, out);
+                } else {
+                    self.emit(self.min_idx, self.min, false, out);
+                }
+            }
+        }
+        self.mode = Mode::Idle;
+    }
+
+    fn edge_tol(&self, height: f64) -> f64 {
+        (self.cfg.edge_fraction * height).max(self.cfg.edge_mmhg)
+    }
+
+    fn step(&mut self, out: &mut Vec<Stroke>) {
+        let k = self.k;
+        let slot = (k % self.ring as u64) as usize;
+        let mut e = f64::NEG_INFINITY;
+        let cur = self.cond.current();
+        if let Some(h) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) {
+            h.copy_from_slice(cur);
+        }
+        for &v in cur {
+            if v > e {
+                e = v;
+            }
+        }
+        if e == f64::NEG_INFINITY {
+            // No channel has ever given a value: nothing to detect yet.
+            e = self.last_env;
+        }
+        if let Some(s) = self.env.get_mut(slot) {
+            *s = e;
+        }
+        self.k += 1;
+        if !e.is_finite() {
+            return;
+        }
+        self.last_env = e;
+        match self.mode {
+            Mode::Idle => self.idle(k, e),
+            Mode::Rising => {
+                if e > self.peak {
+                    self.peak = e;
+                    self.peak_idx = k;
+                }
+                let height = self.peak - self.start_level;
+                if self.peak - e >= (self.cfg.split_fraction * height).max(self.cfg.rise_mmhg) {
+                    self.mode = Mode::Falling;
+                    self.min = e;
+                    self.min_idx = k;
+                    self.flat_level = e;
+                    self.flat_idx = k;
+                } else if k - self.start_idx >= self.max_n {
+                    self.emit(k, e, true, out);
+                    self.to_idle(k, k);
+                }
+            }
+            Mode::Falling => {
+                if e < self.min {
+                    self.min = e;
+                    self.min_idx = k;
+                }
+                let height = self.peak - self.min;
+                if e < self.flat_level - 0.5 * self.edge_tol(height) {
+                    self.flat_level = e;
+                    self.flat_idx = k;
+                }
+                let rerise = (0.12 * (self.peak - self.start_level)).max(self.cfg.rise_mmhg);
+                if e > self.min + rerise {
+                    let (mi, m) = (self.min_idx, self.min);
+                    self.emit(mi, m, false, out);
+                    self.start_stroke(m, mi, e, k);
+                } else if k - self.flat_idx >= self.settle_n {
+                    let mi = self.min_idx;
+                    let m = self.min;
+                    self.emit(mi, m, false, out);
+                    self.to_idle(mi, k);
+                }
+            }
+        }
+    }
+
+    fn start_stroke(&mut self, level: f64, idx: u64, e: f64, k: u64) {
+        self.mode = Mode::Rising;
+        self.start_level = level;
+        self.start_idx = idx;
+        self.peak = e;
+        self.peak_idx = k;
+    }
+
+    /// Back to idle with the rest tracker seeded from `from..=k`.
+    fn to_idle(&mut self, from: u64, k: u64) {
+        self.mode = Mode::Idle;
+        self.base.clear();
+        self.idle_since = from;
+        let lo = from.max(k.saturating_sub(self.window_n));
+        for i in lo..=k {
+            let v = self.env_at(i);
+            if v.is_finite() {
+                self.push_base(i, v);
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn push_base(&mut self, i: u64, v: f64) {
+        while self.base.back().is_some_and(|&(_, b)| b >= v) {
+            self.base.pop_back();
+        }
+        self.base.push_back((i, v));
+        while self
+            .base
+            .front()
+            .is_some_and(|&(j, _)| j + self.window_n <= i)
+        {
+            self.base.pop_front();
+        }
+    }
+
+    fn idle(&mut self, k: u64, e: f64) {
+        self.push_base(k, e);
+        let Some(&(bi, b)) = self.base.front() else {
+            return;
+        };
+        if e > b + self.cfg.rise_mmhg {
+            if self.idle_since + self.window_n / 2 <= k || !self.rest_level.is_finite() {
+                // A stroke from a real rest (not straight off a release ledge).
+                self.rest_level = b;
+            }
+            self.start_stroke(b, bi, e, k);
+            return;
+        }
+        if let Some(lift) = self.lift_n {
+            if k >= self.idle_since + lift && k >= self.last_rezero + lift {
+                self.try_rezero(k, lift);
+            }
+        }
+    }
+
+    /// The hand has been idle for `lift` samples: if the envelope is flat, re-zero each channel.
+    fn try_rezero(&mut self, k: u64, lift: u64) {
+        self.last_rezero = k;
+        let span = (lift / 2).max(1);
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for i in k + 1 - span..=k {
+            let v = self.env_at(i);
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        if !(hi - lo <= 1.0) {
+            return;
+        }
+        let quarter = (self.work_hz * 0.25).max(1.0) as u64;
+        for ch in 0..self.nch {
+            let (mut s, mut n) = (0.0, 0u32);
+            for i in k + 1 - quarter.min(k + 1)..=k {
+                let slot = (i % self.ring as u64) as usize;
+                if let Some(&v) = self.hist.get(slot * self.nch + ch) {
+                    if v.is_finite() {
+                        s += v;
+                        n += 1;
+                    }
+                }
+            }
+            if n > 0 {
+                self.cond.rezero(ch, s / n as f64);
+            }
+        }
+        self.base.clear();
+    }
+
+    /// Builds and appends the stroke of the current state, ending at working sample `end_idx`
+    /// whose release level is `end_level`; `forced` closes it there without looking for the
+    /// return to the level.
+    fn emit(&mut self, end_idx: u64, end_level: f64, forced: bool, out: &mut Vec<Stroke>) {
+        let height = self.peak - self.start_level;
+        if height < self.cfg.min_height_mmhg || !height.is_finite() {
+            return;
+        }
+        let oldest = self.k.saturating_sub(self.ring as u64);
+        let lo = self.start_idx.max(oldest);
+        let pk = self.peak_idx.max(lo);
+        // Onset: the last departure from the start level before the peak.
+        let thr_on = self.start_level + self.edge_tol(height);
+        let mut onset = lo as f64;
+        let mut j = pk;
+        while j > lo {
+            let (a, b) = (self.env_at(j - 1), self.env_at(j));
+            if a <= thr_on {
+                onset = crossing(j - 1, a, b, thr_on);
+                break;
+            }
+            j -= 1;
+        }
+        // Offset: the first return to the release level after the peak.
+        let end_idx = end_idx.max(pk);
+        let mut offset = end_idx as f64;
+        if !forced {
+            let thr_off = end_level + self.edge_tol(self.peak - end_level);
+            let mut j = pk;
+            while j < end_idx {
+                let (a, b) = (self.env_at(j), self.env_at(j + 1));
+                if b <= thr_off {
+                    offset = crossing(j, a, b, thr_off);
+                    break;
+                }
+                j += 1;
+            }
+        }
+        let i0 = onset.floor().max(lo as f64) as u64;
+        let i1 = (offset.ceil() as u64).min(self.k.saturating_sub(1)).max(i0);
+        let mut channel_peaks = vec![Mmhg(f64::NAN); self.nch];
+        for i in i0..=i1 {
+            let slot = (i % self.ring as u64) as usize;
+            if let Some(row) = self.hist.get(slot * self.nch..(slot + 1) * self.nch) {
+                for (p, &v) in channel_peaks.iter_mut().zip(row) {
+                    if v.is_finite() && !(v <= p.0) {
+                        p.0 = v;
+                    }
+                }
+            }
+        }
+        let dur_s = (offset - onset) / self.work_hz;
+        let n_env = ((dur_s * Stroke::ENVELOPE_RATE_HZ).floor() as usize + 1).min(4096);
+        let step = self.work_hz / Stroke::ENVELOPE_RATE_HZ;
+        let envelope = (0..n_env)
+            .map(|m| {
+                let x = onset + m as f64 * step;
+                let i = x.floor().max(0.0) as u64;
+                let f = x - i as f64;
+                let (a, b) = (self.env_at(i), self.env_at(i + 1));
+                let v = if b.is_finite() { a + (b - a) * f } else { a };
+                v as f32
+            })
+            .collect();
+        let rest = if self.rest_level.is_finite() {
+            self.rest_level
+        } else {
+            self.start_level
+        };
+        out.push(Stroke {
+            onset_s: self.time_of(onset),
+            offset_s: self.time_of(offset),
+            peak_s: self.time_of(self.peak_idx as f64),
+            peak: Mmhg(self.peak),
+            channel_peaks,
+            start_level: Mmhg(self.start_level),
+            release_level: Mmhg(end_level),
+            rest_level: Mmhg(rest),
+            envelope,
+        });
+    }
+}
+
+/// Fractional index where the segment from `(i, a)` to `(i+1, b)` crosses `level`.
+fn crossing(i: u64, a: f64, b: f64, level: f64) -> f64 {
+    let d = b - a;
+    let f = if d.abs() > 1e-12 {
+        ((level - a) / d).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    i as f64 + f
+}

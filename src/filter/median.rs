@@ -1,0 +1,196 @@
+//! Spike rejection by running medians: a single-sample (or, with 5 taps, two-sample) spike from
+//! a loose connector never survives a median, while rises and falls of a stroke pass unchanged.
+
+/// A running median of the last 3 samples (delay: 1 sample).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Median3 {
+    a: f64,
+    b: f64,
+    primed: bool,
+}
+
+#[inline(always)]
+fn med3(a: f64, b: f64, c: f64) -> f64 {
+    a.min(b).max(a.max(b).min(c))
+}
+
+impl Median3 {
+    /// A median filter with an empty history; the first sample fills it.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Pushes `x`, returns the median of the last three samples.
+    #[inline(always)]
+    pub fn process(&mut self, x: f64) -> f64 {
+        if !self.primed {
+            self.a = x;
+            self.b = x;
+            self.primed = true;
+        }
+        let m = med3(self.a, self.b, x);
+        self.a = self.b;
+        self.b = x;
+        m
+    }
+}
+
+/// A running median of the last 5 samples (delay: 2 samples).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Median5 {
+    h: [f64; 4],
+    primed: bool,
+}
+
+impl Median5 {
+    /// A median filter with an empty history; the first sample fills it.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Pushes `x`, returns the median of the last five samples.
+    #[inline(always)]
+    pub fn process(&mut self, x: f64) -> f64 {
+        if !self.primed {
+            self.h = [x; 4];
+            self.primed = true;
+        }
+        let [a, b, c, d] = self.h;
+        let mut v = [a, b, c, d, x];
+        sort5(&mut v);
+        let m = v[2];
+        self.h = [self.h[1], self.h[2], self.h[3], x];
+        m
+    }
+}
+
+/// Optimal 9-comparator sorting network for five values (min/max, branch-free).
+#[inline(always)]
+fn sort5(v: &mut [f64; 5]) {
+    #[inline(always)]
+    fn cs(v: &mut [f64; 5], i: usize, j: usize) {
+        let (x, y) = (v[i], v[j]);
+        v[i] = x.min(y);
+        v[j] = x.max(y);
+    }
+    cs(v, 0, 1);
+    cs(v, 3, 4);
+    cs(v, 2, 4);
+    cs(v, 2, 3);
+    cs(v, 0, 3);
+    cs(v, 0, 2);
+    cs(v, 1, 4);
+    cs(v, 1, 3);
+    cs(v, 1, 2);
+}
+
+/// A running median over an odd window of any length (delay: half the window), kept as a sorted
+/// copy of the window; `O(window)` per sample, for longer windows than 3 or 5.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunningMedian {
+    ring: Vec<f64>,
+    sorted: Vec<f64>,
+    pos: usize,
+}
+
+impl RunningMedian {
+    /// A running median over `window` samples (rounded up to odd, at least 1).
+    pub fn new(window: usize) -> Self {
+        let w = window.max(1) | 1;
+        RunningMedian {
+            ring: Vec::with_capacity(w),
+            sorted: Vec::with_capacity(w),
+            pos: 0,
+        }
+    }
+
+    /// Pushes `x` (not NaN), returns the median of the window so far.
+    pub fn process(&mut self, x: f64) -> f64 {
+        let cap = self.ring.capacity();
+        if self.ring.len() < cap {
+            self.ring.push(x);
+        } else {
+            let old = self.ring.get(self.pos).copied().unwrap_or(x);
+            if let Some(slot) = self.ring.get_mut(self.pos) {
+                *slot = x;
+            }
+            self.pos = (self.pos + 1) % cap;
+            let i = self.sorted.partition_point(|v| *v < old);
+            if i < self.sorted.len() {
+                self.sorted.remove(i);
+            }
+        }
+        let j = self.sorted.partition_point(|v| *v < x);
+        self.sorted.insert(j, x);
+        self.sorted.get(self.sorted.len() / 2).copied().unwrap_or(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sort-based median of the last `w` samples (or all so far), the obvious reference.
+    fn reference(x: &[f64], w: usize, prefill: bool) -> Vec<f64> {
+        (0..x.len())
+            .map(|i| {
+                let mut win: Vec<f64> = if prefill {
+                    (0..w).map(|k| x[(i + k + 1).saturating_sub(w)]).collect()
+                } else {
+                    x[(i + 1).saturating_sub(w)..=i].to_vec()
+                };
+                win.sort_by(|a, b| a.total_cmp(b));
+                win[win.len() / 2]
+            })
+            .collect()
+    }
+
+    fn signal(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((s >> 33) % 1000) as f64 / 10.0
+            })
+            .collect()
+    }
+
+    #[test]
+    fn median3_and_median5_match_sorting() {
+        for seed in 0..20 {
+            let x = signal(300, seed);
+            let mut m3 = Median3::new();
+            let mut m5 = Median5::new();
+            let r3 = reference(&x, 3, true);
+            let r5 = reference(&x, 5, true);
+            for i in 0..x.len() {
+                assert_eq!(m3.process(x[i]), r3[i], "m3 at {i}");
+                assert_eq!(m5.process(x[i]), r5[i], "m5 at {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn running_median_matches_sorting() {
+        for &w in &[1, 3, 7, 21] {
+            let x = signal(400, w as u64);
+            let r = reference(&x, w, false);
+            let mut m = RunningMedian::new(w);
+            for i in 0..x.len() {
+                assert_eq!(m.process(x[i]), r[i], "w={w} at {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn single_spike_is_removed() {
+        let mut m = Median3::new();
+        let out: Vec<f64> = [1.0, 1.0, 90.0, 1.0, 1.0]
+            .iter()
+            .map(|&v| m.process(v))
+            .collect();
+        assert!(out.iter().all(|&v| v == 1.0));
+    }
+}
