@@ -1,0 +1,175 @@
+//! A recording as a [`PressureSource`]: bytes → frames → calibrated mmHg rows.
+
+use super::{RecordingHeader, RecordingReader};
+use crate::calibration::Calibration;
+use crate::error::Result;
+use crate::frames::{CalibratedStream, FrameAssembler, FrameItem, FrameStats};
+use crate::session::SessionMeta;
+use crate::stream::{Block, PressureSource, StreamInfo};
+use serde::Serialize;
+use std::path::Path;
+
+/// Bytes read per step.
+const CHUNK: usize = 64 * 1024;
+
+/// What reading a recording found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RecordingStats {
+    /// Frame counts: frames, CRC errors, malformed, gaps, rows, rows lost.
+    pub frames: FrameStats,
+    /// Data bytes after the header.
+    pub data_bytes: u64,
+    /// Bytes of an unfinished last frame (0 when the file ends cleanly).
+    pub torn_tail_bytes: u64,
+    /// File offset where the torn last frame starts, if any.
+    pub torn_tail_offset: Option<u64>,
+}
+
+impl RecordingStats {
+    /// Rows in the stream, lost ones included (what time is counted in).
+    pub fn total_rows(&self) -> u64 {
+        self.frames.rows + self.frames.rows_lost
+    }
+
+    /// A warning sentence for a torn tail, if there is one.
+    pub fn torn_tail_warning(&self, path: &Path) -> Option<String> {
+        self.torn_tail_offset.map(|at| {
+            format!(
+                "{}: the last {} bytes (from byte {at}) are an unfinished frame, as when recording stops abruptly; they were ignored",
+                path.display(),
+                self.torn_tail_bytes
+            )
+        })
+    }
+}
+
+/// A recording read as calibrated pressure.
+#[derive(Debug)]
+pub struct RecordingSource {
+    reader: RecordingReader,
+    stream: CalibratedStream,
+    buf: Vec<u8>,
+    data_bytes: u64,
+    done: bool,
+}
+
+/// Opens a recording as a pressure source, calibrated with the calibration stored in its
+/// header (the default curve for sensors it does not cover).
+pub fn open_recording(path: impl AsRef<Path>) -> Result<RecordingSource> {
+    RecordingSource::open(path, None)
+}
+
+impl RecordingSource {
+    /// Opens `path`, calibrated with `calibration` if given, else the header's calibration.
+    pub fn open(path: impl AsRef<Path>, calibration: Option<Calibration>) -> Result<Self> {
+        let reader = RecordingReader::open(path)?;
+        let calibration = calibration.or_else(|| reader.header().calibration.clone());
+        let stream = CalibratedStream::new(*reader.device(), calibration);
+        Ok(RecordingSource {
+            reader,
+            stream,
+            buf: vec![0; CHUNK],
+            data_bytes: 0,
+            done: false,
+        })
+    }
+
+    /// The header.
+    pub fn header(&self) -> &RecordingHeader {
+        self.reader.header()
+    }
+
+    /// Counts so far (complete after the last block).
+    pub fn stats(&self) -> RecordingStats {
+        stats_of(
+            self.stream.stats(),
+            self.data_bytes,
+            self.stream.assembler().pending_bytes(),
+            self.reader.data_offset(),
+            self.done,
+        )
+    }
+
+    /// Who and when, for the session.
+    pub fn meta(&self) -> SessionMeta {
+        let h = self.reader.header();
+        SessionMeta {
+            source: self.reader.path().display().to_string(),
+            trainee: h.trainee.clone(),
+            note: h.note.clone(),
+            started: Some(h.started.clone()),
+        }
+    }
+
+    /// Warnings for the user: uncalibrated sensors, and a torn tail once the end is reached.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = self.stream.warnings().to_vec();
+        w.extend(self.stats().torn_tail_warning(self.reader.path()));
+        w
+    }
+}
+
+fn stats_of(
+    frames: FrameStats,
+    data_bytes: u64,
+    pending: usize,
+    data_offset: u64,
+    at_end: bool,
+) -> RecordingStats {
+    let torn = if at_end { pending as u64 } else { 0 };
+    RecordingStats {
+        frames,
+        data_bytes,
+        torn_tail_bytes: torn,
+        torn_tail_offset: (torn > 0).then(|| data_offset + data_bytes - torn),
+    }
+}
+
+impl PressureSource for RecordingSource {
+    fn info(&self) -> &StreamInfo {
+        self.stream.info()
+    }
+
+    fn next_block(&mut self, block: &mut Block) -> Result<bool> {
+        block.clear();
+        while !self.done && block.values.is_empty() && block.events.is_empty() {
+            let n = self.reader.read_data(&mut self.buf)?;
+            if n == 0 {
+                self.done = true;
+                break;
+            }
+            self.data_bytes += n as u64;
+            let chunk = self.buf.get(..n).unwrap_or(&[]);
+            self.stream.push_bytes(chunk, block)?;
+        }
+        Ok(!(block.values.is_empty() && block.events.is_empty()))
+    }
+}
+
+/// Reads a whole recording without calibrating: header, stats and every frame item, for
+/// `mldsense info` and for tests.
+pub fn scan_recording(
+    path: impl AsRef<Path>,
+    mut on_item: impl FnMut(&FrameItem),
+) -> Result<(RecordingHeader, RecordingStats)> {
+    let mut reader = RecordingReader::open(path)?;
+    let mut assembler = FrameAssembler::with_info(*reader.device());
+    let mut buf = vec![0u8; CHUNK];
+    let mut data_bytes = 0u64;
+    loop {
+        let n = reader.read_data(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        data_bytes += n as u64;
+        assembler.push(buf.get(..n).unwrap_or(&[]), |item| on_item(&item));
+    }
+    let stats = stats_of(
+        assembler.stats(),
+        data_bytes,
+        assembler.pending_bytes(),
+        reader.data_offset(),
+        true,
+    );
+    Ok((reader.header().clone(), stats))
+}
