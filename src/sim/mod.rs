@@ -1,1 +1,22 @@
-//! The virtual glove: a stroke model of MLD practice, trainee styles, sensor imperfections, and firmware emulation over a pseudo-terminal.
+//! The virtual glove: a stroke model of MLD practice, trainee styles, sensor imperfections, and
+//! firmware emulation over a pseudo-terminal.
+//!
+//! Everything is pure and seeded (ChaCha8): the same style, seed, duration and channel count give
+//! the same session, bit for bit, so tests and benchmarks can be reproduced from a seed.
+//!
+//! * [`style`] — what kind of trainee: `steady`, `heavy`, `light`, `rushed`, `novice`.
+//! * [`shape`] — the curve of one working phase (skewed, plateaus, shallow double humps, stalls).
+//! * [`hand`] — the session plan and each fingertip's true pressure at any instant.
+//! * [`truth`] — the ground truth per stroke, with the exact onset/offset definitions the
+//!   detector and the benchmark rely on, and its TSV form.
+
+pub mod hand;
+pub mod sensor;
+pub mod shape;
+pub mod style;
+pub mod truth;
+
+pub use hand::Hand;
+pub use sensor::{Imperfections, SensorModel};
+pub use style::{Style, StyleParams};
+pub use truth::{IntendedGrade, TruthStroke};
