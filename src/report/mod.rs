@@ -1,1 +1,127 @@
-//! Reports: text, JSON, CSV, HTML and PNG charts.
+//! Reports: text, JSON, CSV, HTML (inline SVG via plotters) and PNG charts, for one session or a
+//! class of sessions.
+//!
+//! The API the command line calls:
+//!
+//! ```no_run
+//! use mldsense::grade::{grade_session, Profile};
+//! use mldsense::report::{self, Format};
+//! # fn demo(session: &mldsense::session::Session) -> mldsense::Result<()> {
+//! let graded = grade_session(session, &Profile::resolve("default")?);
+//! // text (default), json, csv or html, to any writer:
+//! report::render(session, &graded, Format::Html, &mut std::io::stdout())?;
+//! // the same charts as PNG files in a directory; returns the paths written:
+//! let pngs = report::write_png_charts(session, &graded, std::path::Path::new("charts"))?;
+//! // an instructor's overview of many sessions:
+//! report::class_summary(&[(session, &graded)], Format::Csv, &mut std::io::stdout())?;
+//! # Ok(()) }
+//! ```
+//!
+//! JSON follows the versioned schema in `docs/REPORT_SCHEMA.md` (`"schema": "mldsense.report/1"`).
+
+pub mod charts;
+pub mod class;
+pub mod csv_table;
+pub mod fonts;
+pub mod html;
+pub mod json;
+pub mod palette;
+pub mod text;
+
+pub use charts::Chart;
+pub use class::class_summary;
+
+use crate::error::{Error, Result};
+use crate::grade::GradedSession;
+use crate::session::Session;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A report format.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A readable terminal summary.
+    #[default]
+    Text,
+    /// The versioned JSON schema (`docs/REPORT_SCHEMA.md`).
+    Json,
+    /// A header and one row per stroke.
+    Csv,
+    /// One self-contained HTML file with inline SVG charts.
+    Html,
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" | "txt" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            "html" | "htm" => Ok(Format::Html),
+            _ => Err(Error::Config {
+                context: format!("--format {s}"),
+                message: "expected text, json, csv or html".into(),
+            }),
+        }
+    }
+}
+
+impl Format {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// The name used in errors for the report's output stream.
+const OUTPUT: &str = "<report output>";
+
+/// Turns a write failure into the library's error.
+pub(crate) fn write_err(e: std::io::Error) -> Error {
+    Error::io(OUTPUT, e)
+}
+
+/// Writes the report of one graded session in `format` to `out`.
+pub fn render(
+    session: &Session,
+    graded: &GradedSession,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match format {
+        Format::Text => text::write(session, graded, out),
+        Format::Json => json::write(session, graded, out),
+        Format::Csv => csv_table::write(session, graded, out),
+        Format::Html => html::write(session, graded, out),
+    }
+}
+
+/// Writes every chart as a PNG file (`trace.png`, `peaks.png`, `fingers.png`, `rhythm.png`) in
+/// `dir`, creating it if needed; returns the paths written.
+pub fn write_png_charts(
+    session: &Session,
+    graded: &GradedSession,
+    dir: &Path,
+) -> Result<Vec<PathBuf>> {
+    use plotters::prelude::*;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut written = Vec::new();
+    for chart in Chart::ALL {
+        let path = dir.join(format!("{}.png", chart.stem()));
+        let fail = |m: String| Error::io(&path, std::io::Error::other(m));
+        {
+            let root = BitMapBackend::new(&path, chart.size()).into_drawing_area();
+            charts::draw(chart, &root, session, graded).map_err(fail)?;
+            root.present().map_err(|e| fail(e.to_string()))?;
+        }
+        written.push(path);
+    }
+    Ok(written)
+}

@@ -1,0 +1,466 @@
+//! Coaching: concrete sentences drawn from patterns in a session (pressure creeping up, one finger
+//! pressing harder, the last minutes rushed, incomplete releases, too light), naming when and how
+//! much, most important first.
+//!
+//! Safety rule: advice to press firmer is only given when no stroke in the session went above
+//! the window, and it always aims at the middle of the window, which a valid profile keeps below
+//! the danger level.
+
+use super::profile::Profile;
+use super::score::SessionScore;
+use super::stroke::{Flag, Grade, GradedStroke};
+use crate::session::Session;
+use serde::{Deserialize, Serialize};
+
+/// What a coaching point is about; also its rank (earlier variants matter more).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoachingKind {
+    /// Strokes reached the danger level.
+    Danger,
+    /// Many strokes above the window.
+    TooHard,
+    /// Peaks rose (or fell) part-way through the session.
+    Creep,
+    /// Pressure stayed up between strokes.
+    Release,
+    /// Many strokes below the window.
+    TooLight,
+    /// One fingertip pressing harder than the others.
+    Fingers,
+    /// Strokes too fast or too slow, or the end of the session rushed.
+    Rhythm,
+    /// Jerky rises.
+    Smoothness,
+    /// Little of the working phase spent in the window.
+    TimeInWindow,
+    /// What went well.
+    Praise,
+    /// Nothing to grade.
+    NoStrokes,
+}
+
+/// One coaching point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Coaching {
+    /// What it is about.
+    pub kind: CoachingKind,
+    /// When the pattern starts, seconds from the start, if it has a start.
+    pub at_s: Option<f64>,
+    /// The sentence for the trainee.
+    pub message: String,
+}
+
+/// `m:ss` for a time in seconds (negative and non-finite times show as `0:00`).
+pub fn clock(seconds: f64) -> String {
+    let s = if seconds.is_finite() && seconds > 0.0 {
+        seconds.round() as u64
+    } else {
+        0
+    };
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// A share of a whole as "12 of 40 strokes (30%)".
+fn share(k: usize, n: usize) -> String {
+    let pct = if n > 0 {
+        100.0 * k as f64 / n as f64
+    } else {
+        0.0
+    };
+    format!("{k} of {n} strokes ({pct:.0}%)")
+}
+
+fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let (s, n) = values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| s / n as f64)
+}
+
+fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => v.get(n / 2).copied(),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
+/// Strokes on each side of a change point must number at least this for a creep to count.
+const CREEP_MIN_STROKES: usize = 5;
+/// A shift in mean peak smaller than this is not worth a sentence, mmHg.
+const CREEP_MIN_MMHG: f64 = 5.0;
+/// A pattern must touch at least this share of strokes to be coached on.
+const PATTERN_SHARE: f64 = 0.2;
+/// The "last minutes" looked at for a rushed ending, seconds (at most a third of the session).
+const ENDING_S: f64 = 120.0;
+
+/// The split of the peaks into before/after with the most convincing shift in mean:
+/// `(first index after, mean before, mean after)`.
+fn change_point(peaks: &[f64]) -> Option<(usize, f64, f64)> {
+    let n = peaks.len();
+    if n < 2 * CREEP_MIN_STROKES {
+        return None;
+    }
+    let mut best: Option<(f64, usize, f64, f64)> = None;
+    for k in CREEP_MIN_STROKES..=n - CREEP_MIN_STROKES {
+        let before = mean(peaks[..k].iter().copied())?;
+        let after = mean(peaks[k..].iter().copied())?;
+        // A two-sample statistic without the variance: favours balanced, large shifts.
+        let stat = (after - before).abs() * ((k * (n - k)) as f64 / n as f64).sqrt();
+        if !matches!(best, Some(b) if stat <= b.0) {
+            best = Some((stat, k, before, after));
+        }
+    }
+    best.map(|(_, k, b, a)| (k, b, a))
+}
+
+/// Builds the coaching points for a graded session, most important first.
+pub fn coach(
+    session: &Session,
+    strokes: &[GradedStroke],
+    summary: &SessionScore,
+    profile: &Profile,
+) -> Vec<Coaching> {
+    let mut out = Vec::new();
+    let n = strokes.len();
+    let (lo, hi) = (profile.window.lo_mmhg.0, profile.window.hi_mmhg.0);
+    let mid = profile.window_mid().0;
+    let danger = profile.danger.mmhg.0;
+    let peak_of = |g: &GradedStroke| session.strokes.get(g.index).map_or(f64::NAN, |s| s.peak.0);
+    let onset_of = |g: &GradedStroke| session.strokes.get(g.index).map_or(f64::NAN, |s| s.onset_s);
+    if n == 0 {
+        out.push(Coaching {
+            kind: CoachingKind::NoStrokes,
+            at_s: None,
+            message: "No strokes were found: check that the glove is on and the sensors touch \
+                      the skin, then try again."
+                .into(),
+        });
+        return out;
+    }
+    // Advice to press firmer is only safe when nothing went above the window.
+    let may_advise_firmer = summary.counts.too_hard == 0;
+    let pattern = |k: usize| k as f64 >= PATTERN_SHARE * n as f64 && k > 0;
+
+    // Danger.
+    let dangerous: Vec<&GradedStroke> = strokes
+        .iter()
+        .filter(|s| s.flags.contains(&Flag::Danger))
+        .collect();
+    if let Some(worst) = dangerous
+        .iter()
+        .max_by(|a, b| peak_of(a).total_cmp(&peak_of(b)))
+    {
+        out.push(Coaching {
+            kind: CoachingKind::Danger,
+            at_s: dangerous.first().map(|s| onset_of(s)),
+            message: format!(
+                "{} reached {danger:.0} mmHg or more (highest {:.0} mmHg at {}). That is the \
+                 level at which lymph vessels have been shown to be damaged: lighten at once and \
+                 keep every stroke under {hi:.0} mmHg.",
+                share(dangerous.len(), n),
+                peak_of(worst),
+                clock(onset_of(worst)),
+            ),
+        });
+    }
+
+    // Too hard.
+    let hard: Vec<f64> = strokes
+        .iter()
+        .filter(|s| s.grade == Grade::TooHard)
+        .map(peak_of)
+        .collect();
+    if pattern(hard.len()) {
+        out.push(Coaching {
+            kind: CoachingKind::TooHard,
+            at_s: None,
+            message: format!(
+                "{} peaked above {hi:.0} mmHg (median {:.0} mmHg): lighten to about {mid:.0} \
+                 mmHg. Stretch the skin with your hand; do not press into the tissue.",
+                share(hard.len(), n),
+                median(hard.iter().copied()).unwrap_or(f64::NAN),
+            ),
+        });
+    }
+
+    // Creep: peaks rising or falling part-way through.
+    let peaks: Vec<f64> = strokes.iter().map(peak_of).collect();
+    if let Some((k, before, after)) = change_point(&peaks) {
+        let from = strokes.get(k).map_or(f64::NAN, onset_of);
+        if after - before >= CREEP_MIN_MMHG {
+            let advice = if after > hi {
+                format!(
+                    "ease back to about {mid:.0} mmHg; pressure tends to creep up as the hand \
+                     tires or relaxes."
+                )
+            } else {
+                "keep the lighter touch you started with.".to_string()
+            };
+            out.push(Coaching {
+                kind: CoachingKind::Creep,
+                at_s: Some(from),
+                message: format!(
+                    "From {} on your peaks rose from {before:.0} to {after:.0} mmHg on average: \
+                     {advice}",
+                    clock(from)
+                ),
+            });
+        } else if before - after >= CREEP_MIN_MMHG {
+            let advice = if after < lo && may_advise_firmer {
+                format!(
+                    "keep contact and come back up to about {mid:.0} mmHg, no more than \
+                     {hi:.0} mmHg."
+                )
+            } else {
+                format!("aim for the same {mid:.0} mmHg in every stroke.")
+            };
+            out.push(Coaching {
+                kind: CoachingKind::Creep,
+                at_s: Some(from),
+                message: format!(
+                    "From {} on your peaks fell from {before:.0} to {after:.0} mmHg on average: \
+                     {advice}",
+                    clock(from)
+                ),
+            });
+        }
+    }
+
+    // Release.
+    let held: Vec<f64> = strokes
+        .iter()
+        .filter(|s| s.flags.contains(&Flag::IncompleteRelease))
+        .map(|s| s.release_above_rest.0)
+        .collect();
+    if pattern(held.len()) {
+        out.push(Coaching {
+            kind: CoachingKind::Release,
+            at_s: None,
+            message: format!(
+                "In {} pressure stayed about {:.0} mmHg above rest between strokes: let the skin \
+                 spring back fully (the resting phase) before the next stroke.",
+                share(held.len(), n),
+                mean(held.iter().copied()).unwrap_or(f64::NAN),
+            ),
+        });
+    }
+
+    // Too light.
+    let light: Vec<f64> = strokes
+        .iter()
+        .filter(|s| s.grade == Grade::TooLight)
+        .map(peak_of)
+        .collect();
+    if pattern(light.len()) {
+        let message = if may_advise_firmer {
+            format!(
+                "{} peaked below {lo:.0} mmHg (median {:.0} mmHg): press a little firmer, to \
+                 about {mid:.0} mmHg and never above {hi:.0} mmHg, until the skin moves with \
+                 your hand.",
+                share(light.len(), n),
+                median(light.iter().copied()).unwrap_or(f64::NAN),
+            )
+        } else {
+            format!(
+                "{} peaked below {lo:.0} mmHg while {} went above {hi:.0} mmHg: your pressure \
+                 varies from stroke to stroke; aim for the same {mid:.0} mmHg each time.",
+                share(light.len(), n),
+                hard.len(),
+            )
+        };
+        out.push(Coaching {
+            kind: CoachingKind::TooLight,
+            at_s: None,
+            message,
+        });
+    }
+
+    // Fingers: the fingertip that presses hardest on average.
+    let channels = session.info.channels.len().max(
+        session
+            .strokes
+            .iter()
+            .map(|s| s.channel_peaks.len())
+            .max()
+            .unwrap_or(0),
+    );
+    let finger_means: Vec<f64> = (0..channels)
+        .map(|c| {
+            mean(
+                session
+                    .strokes
+                    .iter()
+                    .filter_map(|s| s.channel_peaks.get(c).map(|p| p.0)),
+            )
+            .unwrap_or(f64::NAN)
+        })
+        .collect();
+    let uneven = strokes
+        .iter()
+        .filter(|s| s.flags.contains(&Flag::UnevenFingers))
+        .count();
+    if let Some((c, top)) = finger_means
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.is_finite())
+        .max_by(|a, b| a.1.total_cmp(b.1))
+    {
+        let others = median(
+            finger_means
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != c)
+                .map(|(_, m)| *m),
+        );
+        if let Some(others) = others {
+            if top - others > profile.fingers.uneven_mmhg.0 && pattern(uneven) {
+                let name = session
+                    .info
+                    .channels
+                    .get(c)
+                    .map_or_else(|| format!("channel {}", c + 1), |ch| ch.name.clone());
+                out.push(Coaching {
+                    kind: CoachingKind::Fingers,
+                    at_s: None,
+                    message: format!(
+                        "Your {name} fingertip pressed {:.0} mmHg harder than the others on \
+                         average ({top:.0} vs {others:.0} mmHg; uneven in {}): spread the \
+                         pressure over the whole hand.",
+                        top - others,
+                        share(uneven, n),
+                    ),
+                });
+            }
+        }
+    }
+
+    // Rhythm: a rushed (or dragging) ending, else the whole session.
+    let r = &profile.rhythm;
+    let (fast, slow) = (r.period_s - r.tolerance_s, r.period_s + r.tolerance_s);
+    let timed: Vec<(f64, f64)> = strokes
+        .iter()
+        .filter_map(|s| {
+            s.interval_s
+                .filter(|&d| d < r.pause_s)
+                .map(|d| (onset_of(s), d))
+        })
+        .collect();
+    let end = timed.last().map_or(0.0, |t| t.0);
+    let start = timed.first().map_or(0.0, |t| t.0);
+    let ending = ENDING_S.min((end - start) / 3.0);
+    let (early, late): (Vec<&(f64, f64)>, Vec<&(f64, f64)>) =
+        timed.iter().partition(|t| t.0 < end - ending);
+    let early_med = median(early.iter().map(|t| t.1));
+    let late_med = median(late.iter().map(|t| t.1));
+    let overall = summary.rhythm_summary.median_interval_s;
+    let ok = |d: f64| (fast..=slow).contains(&d);
+    match (early_med, late_med, overall) {
+        (Some(e), Some(l), _) if ok(e) && !ok(l) && late.len() >= CREEP_MIN_STROKES => {
+            let how = if l < fast { "rushed" } else { "slowed down" };
+            out.push(Coaching {
+                kind: CoachingKind::Rhythm,
+                at_s: late.first().map(|t| t.0),
+                message: format!(
+                    "The last {} {how} (from {}): strokes came every {l:.1} s instead of about \
+                     {:.1} s ({:.0} a minute instead of {:.0}). Keep the same calm pace to the end.",
+                    clock(ending),
+                    clock(late.first().map_or(0.0, |t| t.0)),
+                    r.period_s,
+                    60.0 / l,
+                    60.0 / r.period_s,
+                ),
+            });
+        }
+        (_, _, Some(d)) if !ok(d) => {
+            let how = if d < fast { "too fast" } else { "too slow" };
+            out.push(Coaching {
+                kind: CoachingKind::Rhythm,
+                at_s: None,
+                message: format!(
+                    "Your strokes came every {d:.1} s ({:.0} a minute), {how}: aim for about one \
+                     every {:.1} s, with a full resting phase in each.",
+                    60.0 / d,
+                    r.period_s,
+                ),
+            });
+        }
+        _ => {}
+    }
+
+    // Smoothness.
+    let jerky = strokes
+        .iter()
+        .filter(|s| s.flags.contains(&Flag::JerkyRise))
+        .count();
+    if pattern(jerky) {
+        out.push(Coaching {
+            kind: CoachingKind::Smoothness,
+            at_s: None,
+            message: format!(
+                "The rise was jerky in {}: build the pressure in one smooth movement.",
+                share(jerky, n)
+            ),
+        });
+    }
+
+    // Time in window during the working phase.
+    let target = 100.0 * profile.working.min_time_in_window;
+    if summary.percent_in_window >= 50.0 && summary.percent_time_in_window < target {
+        out.push(Coaching {
+            kind: CoachingKind::TimeInWindow,
+            at_s: None,
+            message: format!(
+                "Your peaks land in the window, but only {:.0}% of the working phase is spent \
+                 there (aim for {target:.0}%): hold the stretch a moment at the top.",
+                summary.percent_time_in_window
+            ),
+        });
+    }
+
+    // Praise: say what went well when it did.
+    if summary.percent_in_window >= 70.0 && summary.danger == 0 {
+        let pace = summary
+            .rhythm_summary
+            .median_interval_s
+            .map_or(String::new(), |d| format!(", one every {d:.1} s"));
+        out.push(Coaching {
+            kind: CoachingKind::Praise,
+            at_s: None,
+            message: format!(
+                "Well done: {} in the {lo:.0}–{hi:.0} mmHg window{pace}.",
+                share(summary.counts.in_window, n)
+            ),
+        });
+    }
+
+    out.sort_by_key(|c| c.kind);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_formats_minutes() {
+        assert_eq!(clock(390.0), "6:30");
+        assert_eq!(clock(5.4), "0:05");
+        assert_eq!(clock(f64::NAN), "0:00");
+    }
+
+    #[test]
+    fn change_point_finds_the_step() {
+        let mut peaks = vec![35.0; 12];
+        peaks.extend(vec![48.0; 8]);
+        let (k, b, a) = change_point(&peaks).unwrap();
+        assert_eq!(k, 12);
+        assert!((b - 35.0).abs() < 1e-9 && (a - 48.0).abs() < 1e-9);
+        assert!(change_point(&[35.0; 6]).is_none());
+    }
+}

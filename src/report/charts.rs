@@ -1,0 +1,695 @@
+//! The report's charts, drawn once for any plotters backend: inline SVG for HTML, PNG files.
+//!
+//! - the pressure trace with the window band, the danger level and every stroke's peak marked in
+//!   its grade's colour and shape;
+//! - a histogram of peaks against the window;
+//! - per-finger balance (mean peak per fingertip, with its range);
+//! - the rhythm over time (interval between strokes against the target band).
+
+use super::fonts;
+use super::palette::{grade_colour, BLUE, BLUISH_GREEN, REDDISH_PURPLE, TRACE_GREY, VERMILLION};
+use crate::grade::{clock, Flag, Grade, GradedSession};
+use crate::session::Session;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One chart of the report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chart {
+    /// Pressure over time with each stroke marked.
+    Trace,
+    /// Histogram of stroke peaks against the window.
+    PeakHistogram,
+    /// Mean peak per fingertip.
+    FingerBalance,
+    /// Interval between strokes over time.
+    Rhythm,
+}
+
+impl Chart {
+    /// Every chart, in report order.
+    pub const ALL: [Chart; 4] = [
+        Chart::Trace,
+        Chart::PeakHistogram,
+        Chart::FingerBalance,
+        Chart::Rhythm,
+    ];
+
+    /// A file-name stem (`trace`, `peaks`, `fingers`, `rhythm`).
+    pub fn stem(self) -> &'static str {
+        match self {
+            Chart::Trace => "trace",
+            Chart::PeakHistogram => "peaks",
+            Chart::FingerBalance => "fingers",
+            Chart::Rhythm => "rhythm",
+        }
+    }
+
+    /// The chart's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Chart::Trace => "Pressure and strokes",
+            Chart::PeakHistogram => "Stroke peaks",
+            Chart::FingerBalance => "Finger balance",
+            Chart::Rhythm => "Rhythm",
+        }
+    }
+
+    /// Width and height in pixels.
+    pub fn size(self) -> (u32, u32) {
+        match self {
+            Chart::Trace => (1120, 380),
+            Chart::Rhythm => (640, 340),
+            _ => (540, 340),
+        }
+    }
+}
+
+/// An error from drawing, as text (backends have different error types).
+pub type DrawResult = Result<(), String>;
+
+fn err<E: std::fmt::Display>(e: E) -> String {
+    e.to_string()
+}
+
+fn font(size: f64) -> TextStyle<'static> {
+    (fonts::FAMILY, size).into_font().into()
+}
+
+/// Draws `chart` onto `area`.
+pub fn draw<DB: DrawingBackend>(
+    chart: Chart,
+    area: &DrawingArea<DB, Shift>,
+    session: &Session,
+    graded: &GradedSession,
+) -> DrawResult {
+    fonts::ensure_registered();
+    area.fill(&WHITE).map_err(err)?;
+    match chart {
+        Chart::Trace => draw_trace(area, session, graded),
+        Chart::PeakHistogram => draw_histogram(area, session, graded),
+        Chart::FingerBalance => draw_fingers(area, session, graded),
+        Chart::Rhythm => draw_rhythm(area, session, graded),
+    }
+}
+
+/// Renders `chart` as an SVG document string.
+pub fn svg(chart: Chart, session: &Session, graded: &GradedSession) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, chart.size()).into_drawing_area();
+        draw(chart, &root, session, graded)?;
+        root.present().map_err(err)?;
+    }
+    Ok(out)
+}
+
+/// The pressure envelope (highest fingertip) as `(t, mmHg)` min–max pairs per bucket, so peaks
+/// survive decimation to about `buckets` columns.
+fn trace_points(session: &Session, buckets: usize) -> Vec<(f64, f64)> {
+    let tr = &session.trace;
+    let len = tr.channels.iter().map(Vec::len).max().unwrap_or(0);
+    let highest = |i: usize| {
+        tr.channels
+            .iter()
+            .filter_map(|c| c.get(i))
+            .map(|&v| f64::from(v))
+            .filter(|v| v.is_finite())
+            .fold(f64::NAN, f64::max)
+    };
+    let mut out = Vec::new();
+    if len > 0 && tr.rate_hz > 0.0 {
+        let per = len.div_ceil(buckets.max(1)).max(1);
+        let mut i = 0;
+        while i < len {
+            let end = (i + per).min(len);
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            let (mut at_lo, mut at_hi) = (i, i);
+            for j in i..end {
+                let v = highest(j);
+                if v < lo {
+                    lo = v;
+                    at_lo = j;
+                }
+                if v > hi {
+                    hi = v;
+                    at_hi = j;
+                }
+            }
+            if lo.is_finite() {
+                let t = |k: usize| tr.start_s + k as f64 / tr.rate_hz;
+                let (a, b) = if at_lo <= at_hi {
+                    ((t(at_lo), lo), (t(at_hi), hi))
+                } else {
+                    ((t(at_hi), hi), (t(at_lo), lo))
+                };
+                out.push(a);
+                out.push(b);
+            }
+            i = end;
+        }
+        return out;
+    }
+    // No trace: draw the strokes' own envelopes.
+    for s in &session.strokes {
+        for (k, &v) in s.envelope.iter().enumerate() {
+            if v.is_finite() {
+                out.push((
+                    s.onset_s + k as f64 / crate::detect::Stroke::ENVELOPE_RATE_HZ,
+                    f64::from(v),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn finite_max(values: impl IntoIterator<Item = f64>) -> f64 {
+    values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+}
+
+/// One entry of a chart's legend, drawn beside the plot so it never hides data.
+enum Key {
+    /// A shaded band.
+    Band(RGBColor),
+    /// A dashed line.
+    Dashed(RGBColor),
+    /// A plain line.
+    Line(RGBColor),
+    /// A grade's marker shape.
+    Marker(Grade, RGBColor),
+}
+
+/// Width of the legend column beside a chart, pixels.
+const LEGEND_W: u32 = 190;
+
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    keys: &[(Key, String)],
+) -> DrawResult {
+    let top = 48;
+    for (k, (key, label)) in keys.iter().enumerate() {
+        let y = top + 22 * k as i32;
+        let x = 8;
+        match key {
+            Key::Band(c) => area
+                .draw(&Rectangle::new(
+                    [(x, y - 6), (x + 18, y + 6)],
+                    c.mix(0.3).filled(),
+                ))
+                .map_err(err)?,
+            Key::Dashed(c) => {
+                for dx in [0, 10] {
+                    area.draw(&PathElement::new(
+                        vec![(x + dx, y), (x + dx + 7, y)],
+                        c.stroke_width(2),
+                    ))
+                    .map_err(err)?;
+                }
+            }
+            Key::Line(c) => area
+                .draw(&PathElement::new(
+                    vec![(x, y), (x + 18, y)],
+                    c.stroke_width(1),
+                ))
+                .map_err(err)?,
+            Key::Marker(g, c) => area
+                .draw(
+                    &(EmptyElement::at((x + 9, y))
+                        + Polygon::new(marker_points(*g, 5), c.filled())),
+                )
+                .map_err(err)?,
+        }
+        area.draw(&Text::new(
+            label.clone(),
+            (x + 26, y),
+            font(12.0).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Center,
+            )),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn draw_trace<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    session: &Session,
+    graded: &GradedSession,
+) -> DrawResult {
+    let p = &graded.profile;
+    let (lo, hi, danger) = (p.window.lo_mmhg.0, p.window.hi_mmhg.0, p.danger.mmhg.0);
+    let points = trace_points(session, 1600);
+    let t_end = finite_max(
+        points
+            .iter()
+            .map(|p| p.0)
+            .chain([session.duration_s])
+            .chain(session.strokes.iter().map(|s| s.offset_s)),
+    )
+    .max(1.0);
+    let y_top = (finite_max(
+        points
+            .iter()
+            .map(|p| p.1)
+            .chain(session.strokes.iter().map(|s| s.peak.0)),
+    ) * 1.08)
+        .max(danger + 10.0);
+
+    let (w, _) = area.dim_in_pixel();
+    let (plot, side) = area.split_horizontally(w.saturating_sub(LEGEND_W));
+    let mut keys = vec![
+        (
+            Key::Band(BLUISH_GREEN),
+            format!("window {lo:.0}–{hi:.0} mmHg"),
+        ),
+        (
+            Key::Dashed(REDDISH_PURPLE),
+            format!("danger {danger:.0} mmHg"),
+        ),
+        (Key::Line(TRACE_GREY), "pressure (top finger)".to_string()),
+    ];
+    for g in Grade::ALL {
+        keys.push((
+            Key::Marker(g, grade_colour(g)),
+            format!("{} ({})", g.label(), graded.summary.counts.get(g)),
+        ));
+    }
+    draw_legend(&side, &keys)?;
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(Chart::Trace.title(), font(20.0))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0.0..t_end, 0.0..y_top)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .x_desc("time (m:ss)")
+        .y_desc("pressure (mmHg)")
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .x_label_formatter(&|t| clock(*t))
+        .label_style(font(13.0))
+        .axis_desc_style(font(14.0))
+        .draw()
+        .map_err(err)?;
+
+    // Window band and danger line.
+    chart
+        .draw_series([Rectangle::new(
+            [(0.0, lo), (t_end, hi)],
+            BLUISH_GREEN.mix(0.18).filled(),
+        )])
+        .map_err(err)?;
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(0.0, danger), (t_end, danger)],
+            8,
+            5,
+            REDDISH_PURPLE.stroke_width(2),
+        ))
+        .map_err(err)?;
+
+    chart
+        .draw_series(LineSeries::new(points, TRACE_GREY.stroke_width(1)))
+        .map_err(err)?;
+
+    for g in Grade::ALL {
+        let peaks: Vec<(f64, f64)> = graded
+            .strokes
+            .iter()
+            .filter(|s| s.grade == g)
+            .filter_map(|s| session.strokes.get(s.index))
+            .map(|s| (s.peak_s, s.peak.0))
+            .filter(|(t, v)| t.is_finite() && v.is_finite())
+            .collect();
+        let colour = grade_colour(g);
+        chart
+            .draw_series(peaks.into_iter().map(move |c| {
+                EmptyElement::at(c) + Polygon::new(marker_points(g, 5), colour.filled())
+            }))
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The outline of a grade's marker around (0, 0), in pixels: a downward triangle (too light), a
+/// circle (in window, as a 12-gon) or an upward triangle (too hard), `r` pixels across half.
+fn marker_points(g: Grade, r: i32) -> Vec<(i32, i32)> {
+    match g {
+        Grade::TooLight => vec![(-r, -r), (r, -r), (0, r)],
+        Grade::InWindow => (0..12)
+            .map(|k| {
+                let a = std::f64::consts::TAU * f64::from(k) / 12.0;
+                let rf = f64::from(r);
+                ((rf * a.cos()).round() as i32, (rf * a.sin()).round() as i32)
+            })
+            .collect(),
+        Grade::TooHard => vec![(-r, r), (r, r), (0, -r)],
+    }
+}
+
+fn draw_histogram<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    session: &Session,
+    graded: &GradedSession,
+) -> DrawResult {
+    let p = &graded.profile;
+    let (lo, hi, danger) = (p.window.lo_mmhg.0, p.window.hi_mmhg.0, p.danger.mmhg.0);
+    let peaks: Vec<f64> = session
+        .strokes
+        .iter()
+        .map(|s| s.peak.0)
+        .filter(|v| v.is_finite())
+        .collect();
+    let bin = 2.0;
+    let x_top = (finite_max(peaks.iter().copied()) + bin).max(danger + 6.0);
+    let nbins = (x_top / bin).ceil().max(1.0) as usize;
+    let mut counts = vec![0usize; nbins];
+    for &v in &peaks {
+        let k = ((v.max(0.0) / bin).floor() as usize).min(nbins - 1);
+        if let Some(c) = counts.get_mut(k) {
+            *c += 1;
+        }
+    }
+    let y_top = (counts.iter().copied().max().unwrap_or(0) as f64 * 1.15).max(1.0);
+    let mut chart = ChartBuilder::on(area)
+        .caption(Chart::PeakHistogram.title(), font(18.0))
+        .margin(10)
+        .x_label_area_size(38)
+        .y_label_area_size(44)
+        .build_cartesian_2d(0.0..nbins as f64 * bin, 0.0..y_top)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .x_desc("peak (mmHg)")
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_desc("strokes")
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .label_style(font(12.0))
+        .axis_desc_style(font(13.0))
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series([Rectangle::new(
+            [(lo, 0.0), (hi, y_top)],
+            BLUISH_GREEN.mix(0.18).filled(),
+        )])
+        .map_err(err)?;
+    chart
+        .draw_series(
+            counts
+                .iter()
+                .enumerate()
+                .filter(|(_, &c)| c > 0)
+                .map(|(k, &c)| {
+                    let x0 = k as f64 * bin;
+                    let centre = x0 + bin / 2.0;
+                    let g = if centre > hi {
+                        Grade::TooHard
+                    } else if centre >= lo {
+                        Grade::InWindow
+                    } else {
+                        Grade::TooLight
+                    };
+                    Rectangle::new(
+                        [(x0, 0.0), (x0 + bin * 0.9, c as f64)],
+                        grade_colour(g).filled(),
+                    )
+                }),
+        )
+        .map_err(err)?;
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(danger, 0.0), (danger, y_top)],
+            6,
+            4,
+            REDDISH_PURPLE.stroke_width(2),
+        ))
+        .map_err(err)?;
+    // Labels, so the regions do not rely on colour.
+    let label_y = y_top * 0.95;
+    let labels = [
+        ((lo / 2.0).max(1.0), "▽ too light", BLUE),
+        ((lo + hi) / 2.0, "● in window", BLUISH_GREEN),
+        ((hi + danger) / 2.0, "▲ too hard", VERMILLION),
+        (danger + 1.0, "danger", REDDISH_PURPLE),
+    ];
+    for (x, text, colour) in labels {
+        let style = font(12.0)
+            .color(&colour)
+            .pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Top,
+            ));
+        let style = if text == "danger" {
+            style.pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Left,
+                plotters::style::text_anchor::VPos::Top,
+            ))
+        } else {
+            style
+        };
+        chart
+            .draw_series([Text::new(text.to_string(), (x, label_y), style)])
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn draw_fingers<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    session: &Session,
+    graded: &GradedSession,
+) -> DrawResult {
+    let p = &graded.profile;
+    let (lo, hi, danger) = (p.window.lo_mmhg.0, p.window.hi_mmhg.0, p.danger.mmhg.0);
+    let stats = finger_stats(session);
+    let n = stats.len().max(1);
+    let y_top = (finite_max(stats.iter().map(|s| s.max)) * 1.1)
+        .max(hi + 10.0)
+        .max(danger.min(hi + 30.0));
+    let names: Vec<String> = stats.iter().map(|s| s.name.clone()).collect();
+    let mut chart = ChartBuilder::on(area)
+        .caption(Chart::FingerBalance.title(), font(18.0))
+        .margin(10)
+        .x_label_area_size(38)
+        .y_label_area_size(44)
+        .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y_top)
+        .map_err(err)?;
+    let formatter = |x: &f64| {
+        let r = x.round();
+        if (x - r).abs() < 1e-6 && r >= 0.0 {
+            names.get(r as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .x_labels(n)
+        .x_label_formatter(&formatter)
+        .y_desc("mean peak (mmHg)")
+        .y_label_formatter(&|v| format!("{v:.0}"))
+        .label_style(font(12.0))
+        .axis_desc_style(font(13.0))
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series([Rectangle::new(
+            [(-0.5, lo), (n as f64 - 0.5, hi)],
+            BLUISH_GREEN.mix(0.18).filled(),
+        )])
+        .map_err(err)?;
+    for (i, s) in stats.iter().enumerate() {
+        if !s.mean.is_finite() {
+            continue;
+        }
+        let x = i as f64;
+        let g = if s.mean > hi {
+            Grade::TooHard
+        } else if s.mean >= lo {
+            Grade::InWindow
+        } else {
+            Grade::TooLight
+        };
+        chart
+            .draw_series([Rectangle::new(
+                [(x - 0.3, 0.0), (x + 0.3, s.mean)],
+                grade_colour(g).mix(0.85).filled(),
+            )])
+            .map_err(err)?;
+        // The range of this fingertip's peaks, as a whisker.
+        chart
+            .draw_series([
+                PathElement::new(vec![(x, s.min), (x, s.max)], BLACK.stroke_width(1)),
+                PathElement::new(vec![(x - 0.08, s.min), (x + 0.08, s.min)], BLACK),
+                PathElement::new(vec![(x - 0.08, s.max), (x + 0.08, s.max)], BLACK),
+            ])
+            .map_err(err)?;
+        let style = font(12.0).pos(plotters::style::text_anchor::Pos::new(
+            plotters::style::text_anchor::HPos::Left,
+            plotters::style::text_anchor::VPos::Bottom,
+        ));
+        chart
+            .draw_series([Text::new(
+                format!("{} {:.0}", g.symbol(), s.mean),
+                (x + 0.1, s.mean + y_top * 0.01),
+                style,
+            )])
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Per-fingertip peak statistics over the session.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FingerStats {
+    /// Channel name.
+    pub name: String,
+    /// Mean of the fingertip's stroke peaks, mmHg (NaN without strokes).
+    pub mean: f64,
+    /// Lowest stroke peak.
+    pub min: f64,
+    /// Highest stroke peak.
+    pub max: f64,
+}
+
+/// Mean, lowest and highest peak of each fingertip, in channel order.
+pub fn finger_stats(session: &Session) -> Vec<FingerStats> {
+    let channels = session.info.channels.len().max(
+        session
+            .strokes
+            .iter()
+            .map(|s| s.channel_peaks.len())
+            .max()
+            .unwrap_or(0),
+    );
+    (0..channels)
+        .map(|c| {
+            let v: Vec<f64> = session
+                .strokes
+                .iter()
+                .filter_map(|s| s.channel_peaks.get(c))
+                .map(|p| p.0)
+                .filter(|v| v.is_finite())
+                .collect();
+            let mean = if v.is_empty() {
+                f64::NAN
+            } else {
+                v.iter().sum::<f64>() / v.len() as f64
+            };
+            FingerStats {
+                name: session
+                    .info
+                    .channels
+                    .get(c)
+                    .map_or_else(|| format!("ch{}", c + 1), |ch| ch.name.clone()),
+                mean,
+                min: v.iter().copied().fold(f64::INFINITY, f64::min),
+                max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            }
+        })
+        .collect()
+}
+
+fn draw_rhythm<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    session: &Session,
+    graded: &GradedSession,
+) -> DrawResult {
+    let r = &graded.profile.rhythm;
+    let (fast, slow) = (r.period_s - r.tolerance_s, r.period_s + r.tolerance_s);
+    let points: Vec<(f64, f64, Option<Flag>)> = graded
+        .strokes
+        .iter()
+        .filter_map(|g| {
+            let d = g.interval_s.filter(|&d| d < r.pause_s)?;
+            let s = session.strokes.get(g.index)?;
+            let flag = g
+                .flags
+                .iter()
+                .copied()
+                .find(|f| matches!(f, Flag::Rushed | Flag::Dragging));
+            Some((s.onset_s, d, flag))
+        })
+        .collect();
+    let t_end = finite_max(points.iter().map(|p| p.0).chain([session.duration_s])).max(1.0);
+    let y_top = (finite_max(points.iter().map(|p| p.1)) * 1.1).max(slow * 1.6);
+    let (w, _) = area.dim_in_pixel();
+    let (plot, side) = area.split_horizontally(w.saturating_sub(LEGEND_W - 40));
+    let count = |f: Option<Flag>| points.iter().filter(|p| p.2 == f).count();
+    draw_legend(
+        &side,
+        &[
+            (
+                Key::Band(BLUISH_GREEN),
+                format!("{:.1} ± {:.1} s", r.period_s, r.tolerance_s),
+            ),
+            (
+                Key::Marker(Grade::InWindow, BLUISH_GREEN),
+                format!("on pace ({})", count(None)),
+            ),
+            (
+                Key::Marker(Grade::TooHard, VERMILLION),
+                format!("rushed ({})", count(Some(Flag::Rushed))),
+            ),
+            (
+                Key::Marker(Grade::TooLight, BLUE),
+                format!("dragging ({})", count(Some(Flag::Dragging))),
+            ),
+        ],
+    )?;
+    let mut chart = ChartBuilder::on(&plot)
+        .caption(Chart::Rhythm.title(), font(18.0))
+        .margin(10)
+        .x_label_area_size(38)
+        .y_label_area_size(44)
+        .build_cartesian_2d(0.0..t_end, 0.0..y_top)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .light_line_style(WHITE.mix(0.0))
+        .x_desc("time (m:ss)")
+        .y_desc("seconds since previous stroke")
+        .y_label_formatter(&|v| format!("{v:.1}"))
+        .x_label_formatter(&|t| clock(*t))
+        .label_style(font(12.0))
+        .axis_desc_style(font(13.0))
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series([Rectangle::new(
+            [(0.0, fast), (t_end, slow)],
+            BLUISH_GREEN.mix(0.18).filled(),
+        )])
+        .map_err(err)?;
+    let groups = [
+        (None, Grade::InWindow),
+        (Some(Flag::Rushed), Grade::TooHard),
+        (Some(Flag::Dragging), Grade::TooLight),
+    ];
+    for (flag, shape) in groups {
+        let colour = grade_colour(shape);
+        // Rushed strokes come too soon (low on the chart) but are the "too much" fault: the
+        // shape says which fault, the position says how far.
+        chart
+            .draw_series(points.iter().filter(|p| p.2 == flag).map(move |p| {
+                EmptyElement::at((p.0, p.1))
+                    + Polygon::new(marker_points(shape, 4), colour.filled())
+            }))
+            .map_err(err)?;
+    }
+    Ok(())
+}

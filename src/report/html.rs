@@ -1,0 +1,270 @@
+//! The HTML report: ONE self-contained file that opens offline. Charts are inline SVG drawn with
+//! plotters; styles are inline; nothing is fetched. Every text that comes from input (trainee,
+//! note, source, channel names, quality messages) is HTML-escaped.
+
+use super::charts::{self, Chart};
+use super::palette::{css, grade_css, REDDISH_PURPLE};
+use super::write_err;
+use crate::error::Result;
+use crate::grade::{clock, Grade, GradedSession};
+use crate::session::Session;
+use html_escape::encode_text as esc;
+use std::fmt::Write as _;
+use std::io::Write;
+
+const STYLE: &str = r#"
+body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 24px auto; max-width: 1140px; color: #222; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
+.meta { color: #555; }
+.card { display: flex; gap: 16px; flex-wrap: wrap; align-items: stretch; }
+.score { font-size: 3.2em; font-weight: bold; padding: 8px 18px; border: 3px solid #222; border-radius: 10px; }
+.score small { font-size: 0.35em; font-weight: normal; display: block; }
+.sub { border: 1px solid #bbb; border-radius: 8px; padding: 8px 14px; min-width: 110px; }
+.sub b { font-size: 1.6em; display: block; }
+.charts { display: flex; flex-wrap: wrap; gap: 8px; }
+.charts svg { max-width: 100%; height: auto; }
+table { border-collapse: collapse; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th { background: #f3f3f3; }
+td.l { text-align: left; }
+.danger { color: #fff; background: #7a2e5a; padding: 2px 6px; border-radius: 4px; }
+ul.coach li { margin: 0.4em 0; }
+.warn { color: #7a4a00; }
+"#;
+
+fn pct(k: usize, n: usize) -> f64 {
+    if n == 0 {
+        0.0
+    } else {
+        100.0 * k as f64 / n as f64
+    }
+}
+
+/// A coloured grade badge with its symbol and words (never colour alone).
+pub fn grade_badge(g: Grade) -> String {
+    format!(
+        "<span class=\"grade {}\" style=\"color:{}\">{} {}</span>",
+        g.as_str(),
+        grade_css(g),
+        g.symbol(),
+        g.label()
+    )
+}
+
+/// Writes the HTML report.
+pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> Result<()> {
+    let s = &graded.summary;
+    let p = &graded.profile;
+    let mut h = String::with_capacity(256 * 1024);
+    let trainee = session.meta.trainee.as_deref().unwrap_or("(no name)");
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>mldsense report: {}</title><style>{STYLE}</style></head><body>\n",
+        esc(trainee)
+    );
+    let _ = writeln!(h, "<h1>MLD session: {}</h1>", esc(trainee));
+    let _ = write!(
+        h,
+        "<p class=\"meta\">Source: {} · length {} · profile <b>{}</b> (window {:.0}–{:.0} mmHg, danger {:.0} mmHg)",
+        esc(&session.meta.source),
+        clock(session.duration_s),
+        esc(&p.name),
+        p.window.lo_mmhg.0,
+        p.window.hi_mmhg.0,
+        p.danger.mmhg.0
+    );
+    if let Some(started) = &session.meta.started {
+        let _ = write!(h, " · started {}", esc(started));
+    }
+    let _ = writeln!(h, "</p>");
+    if let Some(note) = &session.meta.note {
+        let _ = writeln!(h, "<p class=\"meta\">Note: {}</p>", esc(note));
+    }
+
+    // Score card.
+    let _ = writeln!(h, "<h2>Score</h2><div class=\"card\">");
+    let _ = writeln!(
+        h,
+        "<div class=\"score\" id=\"score\">{:.0}<small>of 100</small></div>",
+        s.score
+    );
+    for (name, v) in [
+        ("pressure", s.pressure),
+        ("release", s.release),
+        ("rhythm", s.rhythm),
+    ] {
+        let _ = writeln!(h, "<div class=\"sub\">{name}<b>{v:.0}</b></div>");
+    }
+    let _ = writeln!(
+        h,
+        "<div class=\"sub\">strokes<b id=\"stroke-count\">{}</b></div>\
+         <div class=\"sub\">in window<b>{:.0}%</b>{:.0}% of working time</div></div>",
+        s.strokes, s.percent_in_window, s.percent_time_in_window
+    );
+    let _ = writeln!(
+        h,
+        "<table><tr><th class=\"l\">grade</th><th>strokes</th><th>share</th></tr>"
+    );
+    for g in Grade::ALL {
+        let k = s.counts.get(g);
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"l\">{}</td><td id=\"count-{}\">{k}</td><td>{:.0}%</td></tr>",
+            grade_badge(g),
+            g.as_str(),
+            pct(k, s.strokes)
+        );
+    }
+    let _ = writeln!(h, "</table>");
+    if s.danger > 0 {
+        let _ = writeln!(
+            h,
+            "<p><span class=\"danger\">⚠ {} strokes at or above {:.0} mmHg (danger level)</span></p>",
+            s.danger, p.danger.mmhg.0
+        );
+    }
+    let r = &s.rhythm_summary;
+    if let (Some(d), Some(m)) = (r.median_interval_s, r.strokes_per_min) {
+        let _ = writeln!(
+            h,
+            "<p>Rhythm: one stroke every {d:.2} s ({m:.0} a minute; target {:.1} ± {:.1} s), \
+             {} rushed, {} dragging. Incomplete releases: {}.</p>",
+            p.rhythm.period_s, p.rhythm.tolerance_s, r.rushed, r.dragging, s.incomplete_release
+        );
+    }
+
+    // Coaching.
+    let _ = writeln!(h, "<h2>Coaching</h2><ul class=\"coach\">");
+    for c in &graded.coaching {
+        let _ = writeln!(h, "<li>{}</li>", esc(&c.message));
+    }
+    let _ = writeln!(h, "</ul>");
+
+    if !session.quality.is_empty() {
+        let _ = writeln!(h, "<h2>Data quality</h2><ul>");
+        for q in &session.quality {
+            let _ = writeln!(h, "<li class=\"warn\">⚠ {}</li>", esc(&q.message));
+        }
+        let _ = writeln!(h, "</ul>");
+    }
+
+    // Charts.
+    let _ = writeln!(h, "<h2>Charts</h2><div class=\"charts\">");
+    for chart in Chart::ALL {
+        match charts::svg(chart, session, graded) {
+            Ok(svg) => {
+                let _ = writeln!(
+                    h,
+                    "<figure id=\"chart-{}\" role=\"img\" aria-label=\"{}\" style=\"margin:0\">{}</figure>",
+                    chart.stem(),
+                    chart.title(),
+                    strip_xml_declaration(&svg)
+                );
+            }
+            Err(e) => {
+                let _ = writeln!(
+                    h,
+                    "<p class=\"warn\">{} could not be drawn: {}</p>",
+                    chart.title(),
+                    esc(&e)
+                );
+            }
+        }
+    }
+    let _ = writeln!(h, "</div>");
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">Shapes: ▽ too light (blue), ● in window (bluish green), ▲ too hard \
+         (vermillion); dashed line: danger level (<span style=\"color:{}\">reddish purple</span>).</p>",
+        css(REDDISH_PURPLE)
+    );
+
+    // Score breakdown and per-stroke table.
+    let _ = writeln!(
+        h,
+        "<h2>Strokes</h2><p class=\"meta\">Each stroke starts at 100; the penalties add up to \
+         100 − score (formula in SCORING.md).</p>"
+    );
+    let names: Vec<String> = session
+        .info
+        .channels
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    let _ = write!(
+        h,
+        "<table id=\"strokes\"><tr><th>#</th><th>onset</th><th>peak mmHg</th><th class=\"l\">grade</th>\
+         <th>score</th><th>pressure</th><th>danger</th><th>release</th><th>rhythm</th>\
+         <th>fingers</th><th>smooth</th><th>interval s</th><th class=\"l\">flags</th>"
+    );
+    for n in &names {
+        let _ = write!(h, "<th>{}</th>", esc(n));
+    }
+    let _ = writeln!(h, "</tr>");
+    for g in &graded.strokes {
+        let Some(st) = session.strokes.get(g.index) else {
+            continue;
+        };
+        let pen = &g.penalties;
+        let _ = write!(
+            h,
+            "<tr class=\"stroke {}\"><td>{}</td><td>{}</td><td>{:.1}</td><td class=\"l\">{}</td>\
+             <td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td>\
+             <td>{:.1}</td><td>{}</td><td class=\"l\">{}</td>",
+            g.grade.as_str(),
+            g.index + 1,
+            clock(st.onset_s),
+            st.peak.0,
+            grade_badge(g.grade),
+            g.score,
+            pen.pressure,
+            pen.danger,
+            pen.release,
+            pen.rhythm,
+            pen.fingers,
+            pen.smoothness,
+            g.interval_s.map_or("–".into(), |d| format!("{d:.2}")),
+            g.flags
+                .iter()
+                .map(|f| f.as_str().replace('_', " "))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for c in 0..names.len() {
+            let v = st
+                .channel_peaks
+                .get(c)
+                .map(|p| p.0)
+                .filter(|v| v.is_finite());
+            let _ = write!(
+                h,
+                "<td>{}</td>",
+                v.map_or("–".into(), |v| format!("{v:.0}"))
+            );
+        }
+        let _ = writeln!(h, "</tr>");
+    }
+    let _ = writeln!(h, "</table>");
+    let _ = writeln!(
+        h,
+        "<p class=\"meta\">Window source: {}<br>Danger source: {}</p>",
+        esc(&p.window.source),
+        esc(&p.danger.source)
+    );
+    let _ = writeln!(h, "</body></html>");
+    out.write_all(h.as_bytes()).map_err(write_err)
+}
+
+/// plotters' SVG starts with an XML declaration, which is not allowed inside HTML.
+fn strip_xml_declaration(svg: &str) -> &str {
+    match svg.strip_prefix("<?xml") {
+        Some(rest) => rest
+            .find("?>")
+            .and_then(|i| rest.get(i + 2..))
+            .unwrap_or(svg),
+        None => svg,
+    }
+}
