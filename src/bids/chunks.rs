@@ -1,7 +1,11 @@
 //! Inflating (or just reading) the data file on a second thread, handing fixed-size byte chunks
 //! to the parser over a bounded channel: decompression and parsing overlap on two cores, and
 //! memory stays at a few chunks whatever the file's size.
+//!
+//! Blocked gzip (what our writer makes, [`super::bgzf`]) is inflated member by member with
+//! libdeflate; any other gzip streams through flate2 (zlib-rs); anything else is read as is.
 
+use super::bgzf::{is_bgzf, BgzfReader, MAX_MEMBER};
 use crossbeam_channel::{bounded, Receiver, Sender};
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
@@ -25,20 +29,24 @@ impl ChunkReader {
     /// (any number of gzip members, as `gzip -dc` does).
     pub fn spawn(path: &Path, file: File) -> std::io::Result<Self> {
         let mut reader = BufReader::with_capacity(1 << 16, file);
-        let gzip = {
+        let (gzip, bgzf) = {
             use std::io::BufRead;
-            reader.fill_buf()?.starts_with(&[0x1f, 0x8b])
-        };
-        let source: Box<dyn Read + Send> = if gzip {
-            Box::new(MultiGzDecoder::new(reader))
-        } else {
-            Box::new(reader)
+            let head = reader.fill_buf()?;
+            (head.starts_with(&[0x1f, 0x8b]), is_bgzf(head))
         };
         let (tx, chunks) = bounded(IN_FLIGHT);
         let (recycle, spare) = bounded(IN_FLIGHT + 2);
-        std::thread::Builder::new()
-            .name(format!("inflate {}", path.display()))
-            .spawn(move || pump(source, &tx, &spare))?;
+        let thread = std::thread::Builder::new().name(format!("inflate {}", path.display()));
+        if bgzf {
+            thread.spawn(move || pump_bgzf(BgzfReader::new(reader), &tx, &spare))?;
+        } else {
+            let source: Box<dyn Read + Send> = if gzip {
+                Box::new(MultiGzDecoder::new(reader))
+            } else {
+                Box::new(reader)
+            };
+            thread.spawn(move || pump(source, &tx, &spare))?;
+        }
         Ok(Self { chunks, recycle })
     }
 
@@ -57,6 +65,40 @@ impl ChunkReader {
     pub fn give_back(&mut self, chunk: Vec<u8>) {
         // If the thread has stopped or has enough spares, the buffer is just dropped.
         let _ = self.recycle.try_send(chunk);
+    }
+}
+
+/// The reading thread for blocked gzip: whole members into each chunk, inflated in place.
+fn pump_bgzf<R: Read>(
+    mut source: BgzfReader<R>,
+    tx: &Sender<std::io::Result<Vec<u8>>>,
+    spare: &Receiver<Vec<u8>>,
+) {
+    loop {
+        let mut buf = spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(CHUNK_BYTES + MAX_MEMBER));
+        buf.clear();
+        let mut end = false;
+        while buf.len() < CHUNK_BYTES {
+            match source.next_member(&mut buf) {
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    end = true;
+                    break;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+        }
+        if !buf.is_empty() && tx.send(Ok(buf)).is_err() {
+            return;
+        }
+        if end {
+            return;
+        }
     }
 }
 

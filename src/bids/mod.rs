@@ -5,6 +5,7 @@
 //! thread and parses numbers straight from byte slices, so an hour of five-channel data at
 //! 500 Hz reads in a fraction of a second without ever holding the whole file.
 
+pub mod bgzf;
 mod chunks;
 mod events;
 pub mod number;

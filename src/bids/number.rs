@@ -51,12 +51,13 @@ fn parse_plain(s: &[u8]) -> Option<f64> {
     for &b in digits {
         let d = b.wrapping_sub(b'0');
         if d < 10 {
+            // 19 digits always fit a u64; a 20th could overflow.
+            if n_digits == 19 {
+                return None;
+            }
             mantissa = mantissa * 10 + u64::from(d);
             n_digits += 1;
             frac_digits += usize::from(seen_point);
-            if n_digits > 19 {
-                return None;
-            }
         } else if b == b'.' && !seen_point {
             seen_point = true;
         } else {
@@ -85,6 +86,110 @@ fn parse_slow(s: &[u8]) -> Option<f64> {
     } else {
         text.parse::<f64>().ok()
     }
+}
+
+/// Why a line is not a row of `values.len()` numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowError {
+    /// The line has this many tab-separated fields instead.
+    FieldCount(usize),
+    /// The field at this 0-based column, spanning `start..end` of the line, is not a number.
+    NotANumber {
+        /// 0-based column.
+        column: usize,
+        /// Byte range of the field in the line.
+        start: usize,
+        /// End of that range.
+        end: usize,
+    },
+}
+
+/// Parses a tab-separated line into exactly `values.len()` numbers (`n/a` → NaN).
+///
+/// One pass over the bytes: each plain decimal field is accumulated as it is scanned; a field
+/// that is not plain is handed to [`parse_field`]. Agrees with splitting on `\t` and calling
+/// [`parse_field`] on each piece (the test below and the proptest in `tests/bids.rs`).
+#[inline]
+pub fn parse_row(line: &[u8], values: &mut [f64]) -> Result<(), RowError> {
+    let n = values.len();
+    let mut pos = 0usize;
+    for (column, slot) in values.iter_mut().enumerate() {
+        let start = pos;
+        let (value, end) = match scan_plain(line, start) {
+            Some(found) => found,
+            None => {
+                let end = memchr::memchr(b'\t', line.get(start..).unwrap_or(&[]))
+                    .map_or(line.len(), |k| start + k);
+                let field = line.get(start..end).unwrap_or(&[]);
+                match parse_field(field) {
+                    Some(v) => (v, end),
+                    None => return Err(RowError::NotANumber { column, start, end }),
+                }
+            }
+        };
+        *slot = value;
+        match line.get(end) {
+            Some(b'\t') if column + 1 < n => pos = end + 1,
+            None if column + 1 == n => return Ok(()),
+            Some(_) => {
+                let rest = line.get(end..).unwrap_or(&[]);
+                return Err(RowError::FieldCount(
+                    column + 1 + memchr::memchr_iter(b'\t', rest).count(),
+                ));
+            }
+            None => return Err(RowError::FieldCount(column + 1)),
+        }
+    }
+    // Zero columns wanted: only the empty line fits.
+    if line.is_empty() {
+        Ok(())
+    } else {
+        Err(RowError::FieldCount(
+            1 + memchr::memchr_iter(b'\t', line).count(),
+        ))
+    }
+}
+
+/// The plain-decimal fast path over `line[start..]`, stopping at a tab or the end of the line:
+/// the value and the index where the field ends. `None` means "not plain, take the slow path".
+#[inline(always)]
+fn scan_plain(line: &[u8], start: usize) -> Option<(f64, usize)> {
+    let mut i = start;
+    let negative = match line.get(i) {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        _ => false,
+    };
+    let mut mantissa: u64 = 0;
+    let mut n_digits = 0usize;
+    let mut frac_digits = 0usize;
+    let mut seen_point = false;
+    while let Some(&b) = line.get(i) {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            // 19 digits always fit a u64; a 20th could overflow.
+            if n_digits == 19 {
+                return None;
+            }
+            mantissa = mantissa * 10 + u64::from(d);
+            n_digits += 1;
+            frac_digits += usize::from(seen_point);
+        } else if b == b'.' && !seen_point {
+            seen_point = true;
+        } else if b == b'\t' {
+            break;
+        } else {
+            return None;
+        }
+        i += 1;
+    }
+    if n_digits == 0 || mantissa > MAX_EXACT {
+        return None;
+    }
+    let value = mantissa as f64 / *POW10.get(frac_digits)?;
+    Some((if negative { -value } else { value }, i))
 }
 
 #[cfg(test)]
@@ -150,6 +255,32 @@ mod tests {
             );
         }
         assert!(parse_field(b"n/a").is_some_and(f64::is_nan));
+        for s in [
+            "1\t-2.5",
+            "",
+            "1",
+            "1\t\t3",
+            "n/a\t4e1\tx",
+            "1\t2\t3\t",
+            "\t",
+            "7.\t.5\t-.5",
+        ] {
+            for n in 0..5 {
+                let mut got = vec![0.0; n];
+                let r = parse_row(s.as_bytes(), &mut got);
+                let fields: Vec<&str> = s.split('\t').collect();
+                let parsed: Vec<Option<f64>> =
+                    fields.iter().map(|f| parse_field(f.as_bytes())).collect();
+                let want_ok = fields.len() == n && parsed.iter().all(Option::is_some)
+                    || (n == 0 && s.is_empty());
+                assert_eq!(r.is_ok(), want_ok, "{s:?} as {n}: {r:?}");
+                if want_ok {
+                    for (g, p) in got.iter().zip(&parsed) {
+                        assert!(same(Some(*g), *p), "{s:?}");
+                    }
+                }
+            }
+        }
         assert_eq!(parse_field(b""), None);
     }
 }

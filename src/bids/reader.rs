@@ -6,7 +6,7 @@
 //! per row, and never the whole file in memory.
 
 use super::chunks::ChunkReader;
-use super::number::parse_field;
+use super::number::{parse_row, RowError};
 use super::paths::BidsPaths;
 use super::sidecar::{ColumnRole, PhysioSidecar};
 use crate::error::{Error, Result};
@@ -32,6 +32,8 @@ pub struct BidsSource {
     info: StreamInfo,
     names: Vec<String>,
     slots: Vec<Slot>,
+    /// One line's values before scaling, reused.
+    scratch: Vec<f64>,
     chunks: ChunkReader,
     chunk: Vec<u8>,
     pos: usize,
@@ -74,6 +76,7 @@ impl BidsSource {
         Ok(Self {
             info: sidecar.stream_info(),
             names: sidecar.columns.iter().map(|c| c.name.clone()).collect(),
+            scratch: vec![0.0; sidecar.columns.len()],
             slots,
             paths,
             data_path,
@@ -120,20 +123,22 @@ impl BidsSource {
                 "empty line inside the data",
             ));
         }
-        let mut fields = line.split(|&b| b == b'\t');
-        for (col, slot) in self.slots.iter().enumerate() {
-            let Some(field) = fields.next() else {
-                return Err(self.column_count_error(col));
-            };
-            match (parse_field(field), slot) {
-                (Some(v), Slot::Keep(k)) => out.push(v * k),
-                (Some(_), Slot::Skip) => {}
-                (None, _) => return Err(self.not_a_number(col, field)),
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let parsed = parse_row(line, &mut scratch);
+        if parsed.is_ok() {
+            for (v, slot) in scratch.iter().zip(&self.slots) {
+                if let Slot::Keep(k) = slot {
+                    out.push(v * k);
+                }
             }
         }
-        if fields.next().is_some() {
-            let found = self.slots.len() + 1 + fields.count();
-            return Err(self.column_count_error(found));
+        self.scratch = scratch;
+        match parsed {
+            Ok(()) => {}
+            Err(RowError::FieldCount(found)) => return Err(self.column_count_error(found)),
+            Err(RowError::NotANumber { column, start, end }) => {
+                return Err(self.not_a_number(column, line.get(start..end).unwrap_or(&[])))
+            }
         }
         self.rows += 1;
         Ok(())
