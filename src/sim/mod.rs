@@ -10,13 +10,17 @@
 //! * [`truth`] — the ground truth per stroke, with the exact onset/offset definitions the
 //!   detector and the benchmark rely on, and its TSV form.
 
+pub mod glove;
 pub mod hand;
 pub mod sensor;
 pub mod shape;
+pub mod source;
 pub mod style;
 pub mod truth;
 
+pub use glove::{GloveBlock, GloveConfig, VirtualGlove};
 pub use hand::Hand;
 pub use sensor::{Imperfections, SensorModel};
+pub use source::SimSource;
 pub use style::{Style, StyleParams};
 pub use truth::{IntendedGrade, TruthStroke};

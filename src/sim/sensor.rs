@@ -33,6 +33,9 @@ pub struct Imperfections {
     pub spike_p: f64,
     /// Size range of a spike, mmHg (sign random).
     pub spike_size: (f64, f64),
+    /// Probability per sample per channel of a single reading stuck at the ADC's full scale (a
+    /// knock or an ADC glitch): [`SensorModel::read`] returns `f64::INFINITY` for it.
+    pub glitch_p: f64,
     /// Expected dropouts per minute.
     pub dropouts_per_min: f64,
     /// Length range of a dropout, rows.
@@ -53,6 +56,7 @@ impl Default for Imperfections {
             hum_max: 0.6,
             spike_p: 2.0e-4,
             spike_size: (15.0, 60.0),
+            glitch_p: 2.0e-5,
             dropouts_per_min: 0.5,
             dropout_rows: (2, 10),
             gain_error: 0.06,
@@ -72,6 +76,7 @@ impl Imperfections {
             hum_max: 0.0,
             spike_p: 0.0,
             spike_size: (0.0, 0.0),
+            glitch_p: 0.0,
             dropouts_per_min: 0.0,
             dropout_rows: (0, 0),
             gain_error: 0.0,
@@ -149,11 +154,18 @@ impl SensorModel {
         self.channels.iter().map(|c| c.gain).collect()
     }
 
-    /// Turns the true pressures of row `row` into what the sensors read (mmHg, before the ADC,
+    /// Changes the sample rate (the glove's `SetRate`); time keeps running.
+    pub fn set_rate(&mut self, rate_hz: f64) {
+        if rate_hz > 0.0 {
+            self.rate_hz = rate_hz;
+        }
+    }
+
+    /// Turns the true pressures of the row sampled at `t` seconds into what the sensors read (mmHg, before the ADC,
     /// never negative). Returns `false` when the row is lost in a dropout (then `out` still holds
-    /// the reading, so the sensor's state keeps moving).
-    pub fn read(&mut self, row: u64, truth: &[f64], out: &mut [f64]) -> bool {
-        let t = row as f64 / self.rate_hz;
+    /// the reading, so the sensor's state keeps moving). A reading of `f64::INFINITY` is a glitch
+    /// to the ADC's full scale.
+    pub fn read(&mut self, t: f64, truth: &[f64], out: &mut [f64]) -> bool {
         let dt = 1.0 / self.rate_hz;
         let imp = self.imp;
         for ((c, &p), o) in self.channels.iter_mut().zip(truth).zip(out.iter_mut()) {
@@ -186,6 +198,9 @@ impl SensorModel {
                     lo
                 };
                 v += if self.rng.gen_bool(0.5) { size } else { -size };
+            }
+            if imp.glitch_p > 0.0 && self.rng.gen_bool(imp.glitch_p.min(1.0)) {
+                v = f64::INFINITY;
             }
             *o = v.max(0.0);
         }
@@ -220,7 +235,7 @@ mod tests {
         let mut out = [0.0; 2];
         for i in 0..1000u64 {
             let p = 20.0 * (i as f64 * 0.01).sin().abs();
-            assert!(s.read(i, &[p, p * 0.5], &mut out));
+            assert!(s.read(i as f64 / 200.0, &[p, p * 0.5], &mut out));
             assert!((out[0] - p).abs() < 1e-12 && (out[1] - p * 0.5).abs() < 1e-12);
         }
     }
@@ -235,13 +250,13 @@ mod tests {
         let mut out = [0.0];
         // Up 0 → 40 then down 40 → 0 over 100 rows each.
         for i in 0..=100u64 {
-            s.read(i, &[0.4 * i as f64], &mut out);
+            s.read(i as f64 / 100.0, &[0.4 * i as f64], &mut out);
             assert!((out[0] - 0.4 * i as f64).abs() < 1e-9, "loading reads true");
         }
         let mut max_excess: f64 = 0.0;
         for i in 1..=100u64 {
             let p = 40.0 - 0.4 * i as f64;
-            s.read(100 + i, &[p], &mut out);
+            s.read((100 + i) as f64 / 100.0, &[p], &mut out);
             assert!(out[0] >= p - 1e-9);
             if p > 0.0 {
                 max_excess = max_excess.max((out[0] - p) / p);
@@ -266,7 +281,7 @@ mod tests {
         let (mut lost, mut spikes) = (0u32, 0u32);
         let n = 60_000u64; // 10 minutes
         for i in 0..n {
-            if !s.read(i, &[60.0], &mut out) {
+            if !s.read(i as f64 / rate, &[60.0], &mut out) {
                 lost += 1;
             }
             if (out[0] - 60.0).abs() > 40.0 {
