@@ -112,11 +112,7 @@ pub struct GloveBlock {
 impl GloveBlock {
     /// Rows in the block.
     pub fn rows(&self, channels: usize) -> usize {
-        if channels == 0 {
-            0
-        } else {
-            self.counts.len() / channels
-        }
+        self.counts.len().checked_div(channels).unwrap_or(0)
     }
 }
 

@@ -10,6 +10,7 @@
 //! * [`truth`] — the ground truth per stroke, with the exact onset/offset definitions the
 //!   detector and the benchmark rely on, and its TSV form.
 
+pub mod firmware;
 pub mod glove;
 pub mod hand;
 pub mod sensor;
