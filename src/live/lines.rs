@@ -1,0 +1,67 @@
+//! The line printer for when stdout is not a terminal (a pipe, a log, a test): one line per
+//! stroke, then a summary. Tab-free, fixed words, easy to grep.
+
+use crate::live::state::{clock, LiveState, StrokeVerdict};
+
+/// One stroke as a line: time, peak, verdict, flags.
+///
+/// ```
+/// use mldsense::live::{StrokeVerdict, Verdict};
+/// use mldsense::live::lines::stroke_line;
+/// use mldsense::units::Mmhg;
+/// let s = StrokeVerdict { onset_s: 61.25, offset_s: 61.8, peak: Mmhg(36.24), verdict: Verdict::InWindow,
+///     danger: false, flags: vec![], score: None };
+/// assert_eq!(stroke_line(&s), "stroke 1:01.25  peak 36.2 mmHg  in_window  flags -");
+/// ```
+pub fn stroke_line(s: &StrokeVerdict) -> String {
+    let mut flags: Vec<&str> = Vec::new();
+    if s.danger {
+        flags.push("danger");
+    }
+    flags.extend(s.flags.iter().map(String::as_str));
+    let flags = if flags.is_empty() {
+        "-".to_string()
+    } else {
+        flags.join(",").replace(' ', "_")
+    };
+    let secs = if s.onset_s.is_finite() {
+        s.onset_s.max(0.0)
+    } else {
+        0.0
+    };
+    let whole = clock(secs);
+    let hundredths = ((secs.fract() * 100.0).floor() as u32).min(99);
+    format!(
+        "stroke {whole}.{hundredths:02}  peak {:.1} mmHg  {}  flags {flags}",
+        s.peak.0,
+        s.verdict.key()
+    )
+}
+
+/// The closing summary: duration, counts per verdict, share in window, score, warnings.
+pub fn summary(state: &LiveState) -> Vec<String> {
+    let c = &state.counts;
+    let mut out = vec![format!(
+        "summary: {} strokes in {}  too_light {}  in_window {}  too_hard {}  danger {}",
+        c.total(),
+        clock(state.now_s),
+        c.too_light,
+        c.in_window,
+        c.too_hard,
+        c.danger
+    )];
+    let share = c
+        .in_window_share()
+        .map_or("-".to_string(), |s| format!("{:.0} %", s * 100.0));
+    let score = state
+        .score
+        .map_or("-".to_string(), |s| format!("{s:.0} / 100"));
+    out.push(format!("in window {share}  score {score}"));
+    if state.tallies.markers > 0 {
+        out.push(format!("markers {}", state.tallies.markers));
+    }
+    for w in state.warnings() {
+        out.push(format!("warning: {w}"));
+    }
+    out
+}

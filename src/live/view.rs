@@ -1,0 +1,304 @@
+//! Drawing a [`LiveState`] on a terminal frame. Pure: the same state always draws the same
+//! screen, so tests assert on a `TestBackend`'s buffer.
+//!
+//! Layout, top to bottom: a status line (source, connection, recording, time, pause); the
+//! fingertip bars beside the last stroke's verdict (stacked on narrow terminals); the counts
+//! and score; the rhythm with its metronome; data-quality warnings; the keys.
+
+use crate::live::bars::PressureBars;
+use crate::live::palette;
+use crate::live::rhythm::Pace;
+use crate::live::state::{clock, Connection, LiveState, StrokeVerdict, Verdict};
+use ratatui::layout::{Alignment, Constraint, Direction, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// The symbol that goes with each verdict, so it reads without colour.
+pub fn verdict_symbol(v: Verdict) -> &'static str {
+    match v {
+        Verdict::TooLight => "▽",
+        Verdict::InWindow => "✓",
+        Verdict::TooHard => "▲",
+    }
+}
+
+/// Draws the whole live view.
+pub fn draw(frame: &mut Frame, state: &LiveState) {
+    let area = frame.area();
+    let warnings = state.warnings();
+    let warn_rows = (warnings.len().min(3) as u16).max(1);
+    let rows = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(1),
+            Constraint::Min(6),
+            Constraint::Length(2),
+            Constraint::Length(2),
+            Constraint::Length(warn_rows),
+            Constraint::Length(1),
+        ])
+        .split(area);
+    draw_status(frame, rows[0], state);
+    draw_main(frame, rows[1], state);
+    draw_counts(frame, rows[2], state);
+    draw_rhythm(frame, rows[3], state);
+    draw_warnings(frame, rows[4], &warnings);
+    draw_keys(frame, rows[5], state);
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, state: &LiveState) {
+    let conn_style = match state.connection {
+        Connection::Connected => palette::verdict_style(Verdict::InWindow),
+        Connection::Connecting | Connection::Reconnecting => palette::warning_style(),
+        Connection::Disconnected => palette::danger_style(),
+        Connection::Ended => palette::dim_style(),
+    };
+    let mut spans = vec![
+        Span::styled(" mldsense live ", Style::new().add_modifier(Modifier::BOLD)),
+        Span::raw("│ "),
+        Span::raw(state.source.clone()),
+        Span::raw(" │ "),
+        Span::styled(
+            format!("● {}", state.connection.label()),
+            conn_style.add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(" │ "),
+        Span::raw(clock(state.now_s)),
+    ];
+    if let Some(rec) = &state.recording {
+        spans.push(Span::raw(" │ "));
+        spans.push(Span::styled("● REC ", palette::danger_style()));
+        spans.push(Span::raw(rec.clone()));
+    }
+    if state.paused {
+        spans.push(Span::raw(" │ "));
+        spans.push(Span::styled(
+            "PAUSED",
+            palette::warning_style().add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_main(frame: &mut Frame, area: Rect, state: &LiveState) {
+    let wide = area.width >= 90;
+    let parts = if wide {
+        Layout::default()
+            .direction(Direction::Horizontal)
+            .constraints([Constraint::Min(50), Constraint::Length(34)])
+            .split(area)
+    } else {
+        Layout::default()
+            .direction(Direction::Vertical)
+            .constraints([Constraint::Min(4), Constraint::Length(6)])
+            .split(area)
+    };
+    let bars_block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Fingertip pressure ");
+    let inner = bars_block.inner(parts[0]);
+    frame.render_widget(bars_block, parts[0]);
+    frame.render_widget(
+        PressureBars {
+            names: &state.channels,
+            pressures: &state.pressures,
+            window: state.window,
+        },
+        inner,
+    );
+    draw_verdict(frame, parts[1], state);
+}
+
+fn draw_verdict(frame: &mut Frame, area: Rect, state: &LiveState) {
+    let title = match &state.last {
+        Some(_) => format!(" Last stroke (#{}) ", state.counts.total().max(1)),
+        None => " Last stroke ".to_string(),
+    };
+    let block = Block::default().borders(Borders::ALL).title(title);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let Some(last) = &state.last else {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::raw(""),
+                Line::raw("no stroke yet"),
+                Line::styled(
+                    format!(
+                        "aim for {:.0}–{:.0} mmHg",
+                        state.window.low.0, state.window.high.0
+                    ),
+                    palette::verdict_style(Verdict::InWindow),
+                ),
+            ])
+            .alignment(Alignment::Center),
+            inner,
+        );
+        return;
+    };
+    let panel_h = if inner.height >= 6 { 3 } else { 1 };
+    let parts = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([Constraint::Length(panel_h), Constraint::Min(0)])
+        .split(inner);
+    draw_verdict_panel(frame, parts[0], last);
+    let mut lines = Vec::new();
+    if last.danger {
+        lines.push(Line::styled(
+            format!("DANGER: at or above {:.0} mmHg", state.window.danger.0),
+            palette::danger_style(),
+        ));
+    }
+    if last.flags.is_empty() {
+        lines.push(Line::styled("no other findings", palette::dim_style()));
+    } else {
+        lines.push(Line::raw(last.flags.join(", ")));
+    }
+    let mut when = format!(
+        "at {} · {:.2} s long",
+        clock(last.onset_s),
+        last.offset_s - last.onset_s
+    );
+    if let Some(s) = last.score {
+        when.push_str(&format!(" · {s:.0} pts"));
+    }
+    lines.push(Line::styled(when, palette::dim_style()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        parts[1],
+    );
+}
+
+/// The verdict, large: the grade's colour as a background, the word in capitals with its symbol,
+/// and the peak.
+fn draw_verdict_panel(frame: &mut Frame, area: Rect, last: &StrokeVerdict) {
+    let style = palette::verdict_panel_style(last.verdict);
+    let sym = verdict_symbol(last.verdict);
+    let word = format!(
+        "{sym}  {}  {sym}",
+        last.verdict.label().to_uppercase().replace(' ', "  ")
+    );
+    let peak = format!("peak {:.1} mmHg", last.peak.0);
+    let lines = if area.height >= 3 {
+        vec![Line::raw(word), Line::raw(peak), Line::raw("")]
+    } else {
+        vec![Line::raw(format!("{word}  {peak}"))]
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .style(style)
+            .alignment(Alignment::Center),
+        area,
+    );
+}
+
+fn draw_counts(frame: &mut Frame, area: Rect, state: &LiveState) {
+    let c = &state.counts;
+    let mut spans = vec![Span::raw(" ")];
+    for v in Verdict::ALL {
+        spans.push(Span::styled(
+            format!("{} {} {}", verdict_symbol(v), v.label(), c.get(v)),
+            palette::verdict_style(v).add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::raw("   "));
+    }
+    if c.danger > 0 {
+        spans.push(Span::styled(
+            format!("danger {}", c.danger),
+            palette::danger_style(),
+        ));
+        spans.push(Span::raw("   "));
+    }
+    let share = match c.in_window_share() {
+        Some(s) => format!("{:.0} % in window", s * 100.0),
+        None => "no strokes yet".to_string(),
+    };
+    spans.push(Span::styled(share, palette::dim_style()));
+    let score = match state.score {
+        Some(s) => format!(" Score {s:.0} / 100"),
+        None => " Score –".to_string(),
+    };
+    let lines = vec![
+        Line::from(spans),
+        Line::styled(score, Style::new().add_modifier(Modifier::BOLD)),
+    ];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn draw_rhythm(frame: &mut Frame, area: Rect, state: &LiveState) {
+    let r = &state.rhythm;
+    let now = state.now_s;
+    let mut spans = vec![Span::raw(" Rhythm ")];
+    match (r.rate_hz(now), r.pace(now)) {
+        (Some(rate), Some(pace)) => {
+            let st = match pace {
+                Pace::OnBeat => palette::verdict_style(Verdict::InWindow),
+                Pace::TooSlow => palette::verdict_style(Verdict::TooLight),
+                Pace::TooFast => palette::verdict_style(Verdict::TooHard),
+            };
+            spans.push(Span::styled(
+                format!("{rate:.2} strokes/s · {}", pace.label()),
+                st.add_modifier(Modifier::BOLD),
+            ));
+        }
+        _ => spans.push(Span::styled("–", palette::dim_style())),
+    }
+    spans.push(Span::styled(
+        format!("   target {:.1}/s", r.target_hz),
+        palette::dim_style(),
+    ));
+
+    // The metronome: a pendulum that touches a side on every target beat; stroke on the touch.
+    let width = area.width.saturating_sub(12).clamp(10, 41) as usize;
+    let pos = (r.swing(now) * (width - 1) as f64).round() as usize;
+    let flash = r
+        .since_last_onset(now)
+        .is_some_and(|d| (0.0..0.25).contains(&d));
+    let mut track: String = (0..width)
+        .map(|i| if i == pos { '●' } else { '·' })
+        .collect();
+    track.insert(0, '▕');
+    track.push('▏');
+    let beat_style = if pos == 0 || pos == width - 1 {
+        Style::new().add_modifier(Modifier::BOLD)
+    } else {
+        palette::dim_style()
+    };
+    let metronome = Line::from(vec![
+        Span::raw(" beat "),
+        Span::styled(track, beat_style),
+        Span::styled(
+            if flash { " ◆ stroke" } else { "" },
+            palette::verdict_style(Verdict::InWindow),
+        ),
+    ]);
+    frame.render_widget(Paragraph::new(vec![Line::from(spans), metronome]), area);
+}
+
+fn draw_warnings(frame: &mut Frame, area: Rect, warnings: &[String]) {
+    let lines: Vec<Line> = if warnings.is_empty() {
+        vec![Line::styled(" signal ok", palette::dim_style())]
+    } else {
+        warnings
+            .iter()
+            .take(usize::from(area.height))
+            .map(|w| Line::styled(format!(" ⚠ {w}"), palette::warning_style()))
+            .collect()
+    };
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn draw_keys(frame: &mut Frame, area: Rect, state: &LiveState) {
+    let mut spans = vec![Span::styled(
+        " q quit · space marker · p pause · t tare",
+        palette::dim_style(),
+    )];
+    if let Some(n) = &state.notice {
+        spans.push(Span::raw("   "));
+        spans.push(Span::raw(n.clone()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
