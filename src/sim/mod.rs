@@ -13,6 +13,7 @@
 pub mod firmware;
 pub mod glove;
 pub mod hand;
+pub mod pty;
 pub mod sensor;
 pub mod shape;
 pub mod source;

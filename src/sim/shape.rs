@@ -80,7 +80,7 @@ mod tests {
             // Never above the peak, never below the lower end.
             for i in 0..=1000 {
                 let v = s.at(i as f64 / 1000.0);
-                assert!(v <= 35.0 + 1e-9 && v >= 3.0 - 1e-9, "{v}");
+                assert!((3.0 - 1e-9..=35.0 + 1e-9).contains(&v), "{v}");
             }
         }
     }
