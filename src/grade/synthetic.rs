@@ -63,26 +63,32 @@ fn envelope(spec: &StrokeSpec) -> Vec<f32> {
     let n = ((spec.duration_s * Stroke::ENVELOPE_RATE_HZ).round() as usize).max(3);
     let release = spec.release_mmhg.unwrap_or(spec.rest_mmhg);
     let peak_at = n / 2;
-    (0..n)
+    let mut env: Vec<f64> = (0..n)
         .map(|i| {
-            let v = if i <= peak_at {
+            if i <= peak_at {
                 let x = i as f64 / peak_at.max(1) as f64;
-                let mut v = spec.rest_mmhg
+                spec.rest_mmhg
                     + (spec.peak_mmhg - spec.rest_mmhg)
                         * 0.5
-                        * (1.0 - (std::f64::consts::PI * x).cos());
-                if spec.rise_dip_mmhg > 0.0 && i == peak_at / 2 + 1 {
-                    v -= spec.rise_dip_mmhg;
-                }
-                v
+                        * (1.0 - (std::f64::consts::PI * x).cos())
             } else {
                 let x = (i - peak_at) as f64 / (n - 1 - peak_at).max(1) as f64;
                 release
                     + (spec.peak_mmhg - release) * 0.5 * (1.0 + (std::f64::consts::PI * x).cos())
-            };
-            v as f32
+            }
         })
-        .collect()
+        .collect();
+    // The dip: one sample half-way up falls `rise_dip_mmhg` below the sample before it, so the
+    // measured dip is exactly the one described.
+    let j = peak_at / 2 + 1;
+    if spec.rise_dip_mmhg > 0.0 && j < peak_at {
+        if let Some(prev) = j.checked_sub(1).and_then(|k| env.get(k)).copied() {
+            if let Some(v) = env.get_mut(j) {
+                *v = prev - spec.rise_dip_mmhg;
+            }
+        }
+    }
+    env.into_iter().map(|v| v as f32).collect()
 }
 
 /// A session holding these strokes, with a matching 25 Hz trace and `FINGERS` channels (or as

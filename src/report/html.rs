@@ -25,7 +25,8 @@ h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
 .charts { display: flex; flex-wrap: wrap; gap: 8px; }
 .charts svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; white-space: nowrap; }
+td.flags { white-space: normal; min-width: 12em; }
 th { background: #f3f3f3; }
 td.l { text-align: left; }
 .danger { color: #fff; background: #7a2e5a; padding: 2px 6px; border-radius: 4px; }
@@ -122,8 +123,9 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     if s.danger > 0 {
         let _ = writeln!(
             h,
-            "<p><span class=\"danger\">⚠ {} strokes at or above {:.0} mmHg (danger level)</span></p>",
-            s.danger, p.danger.mmhg.0
+            "<p><span class=\"danger\">⚠ {} stroke{} at or above {:.0} mmHg (danger level)</span></p>",
+            s.danger,
+            if s.danger == 1 { "" } else { "s" }, p.danger.mmhg.0
         );
     }
     let r = &s.rhythm_summary;
@@ -213,7 +215,7 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
             h,
             "<tr class=\"stroke {}\"><td>{}</td><td>{}</td><td>{:.1}</td><td class=\"l\">{}</td>\
              <td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td>\
-             <td>{:.1}</td><td>{}</td><td class=\"l\">{}</td>",
+             <td>{:.1}</td><td>{}</td><td class=\"l flags\">{}</td>",
             g.grade.as_str(),
             g.index + 1,
             clock(st.onset_s),
