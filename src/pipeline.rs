@@ -1,1 +1,192 @@
-//! The chain from a pressure source to a [`crate::session::Session`]: filter, detect, trace.
+//! The chain from a pressure source to a [`Session`]: condition, detect, trace, check quality.
+//!
+//! [`Pipeline`] is fed block by block (live view, recorder) or by [`analyze`] from a file as
+//! fast as it can go; both paths run the same code row by row, so block boundaries never change
+//! the strokes (live = batch, proven in `tests/streaming.rs`).
+
+use crate::detect::{DetectorConfig, Stroke, StrokeDetector};
+use crate::error::Result;
+use crate::filter::quality::QualityMonitor;
+use crate::session::{QualityWarning, Session, SessionMeta, Trace};
+use crate::stream::{Block, PressureSource, StreamEvent, StreamInfo};
+
+/// Settings of the whole chain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PipelineConfig {
+    /// The stroke detector (and its conditioning chain).
+    pub detector: DetectorConfig,
+    /// Target rate of the decimated chart trace (Hz); the trace takes every n-th filtered
+    /// sample so its rate is the working rate divided by an integer.
+    pub trace_rate_hz: f64,
+    /// Keep the chart trace (one `f32` per channel per trace sample); off for long live runs.
+    pub keep_trace: bool,
+}
+
+impl Default for PipelineConfig {
+    fn default() -> Self {
+        PipelineConfig {
+            detector: DetectorConfig::default(),
+            trace_rate_hz: 50.0,
+            keep_trace: true,
+        }
+    }
+}
+
+/// One running analysis of one stream.
+#[derive(Debug)]
+pub struct Pipeline {
+    info: StreamInfo,
+    nch: usize,
+    detector: StrokeDetector,
+    quality: QualityMonitor,
+    trace: Trace,
+    trace_every: u64,
+    keep_trace: bool,
+    rows: u64,
+    events: Vec<(f64, StreamEvent)>,
+}
+
+impl Pipeline {
+    /// A pipeline for the stream `info` describes.
+    ///
+    /// Errors on no channels or an unsupported rate (see [`StrokeDetector::new`]).
+    pub fn new(info: &StreamInfo, cfg: PipelineConfig) -> Result<Self> {
+        let detector = StrokeDetector::new(info, cfg.detector)?;
+        let work = detector.work_rate_hz();
+        let trace_every = ((work / cfg.trace_rate_hz.max(1e-3)).round() as u64).max(1);
+        let nch = info.channel_count();
+        Ok(Pipeline {
+            info: info.clone(),
+            nch,
+            quality: QualityMonitor::new(info.rate_hz, nch, work),
+            trace: Trace {
+                rate_hz: work / trace_every as f64,
+                // Trace sample j is working sample j·every, which lags by the chain's delay.
+                start_s: (detector.conditioner().decimation() as f64 - 1.0) / info.rate_hz
+                    - detector.delay_s(),
+                channels: vec![Vec::new(); nch],
+            },
+            trace_every,
+            keep_trace: cfg.keep_trace,
+            detector,
+            rows: 0,
+            events: Vec::new(),
+        })
+    }
+
+    /// The stream this pipeline analyses.
+    pub fn info(&self) -> &StreamInfo {
+        &self.info
+    }
+
+    /// Feeds one row (`channel_count` values, mmHg, `NaN` where missing).
+    #[inline]
+    pub fn push_row(&mut self, row: &[f64], out: &mut Vec<Stroke>) {
+        self.quality.push_row(row);
+        self.rows += 1;
+        if self.detector.push(row, out) {
+            let k = self.detector.work_samples() - 1;
+            let cur = self.detector.current();
+            let env = cur
+                .iter()
+                .copied()
+                .filter(|v| v.is_finite())
+                .fold(f64::NAN, f64::max);
+            self.quality.push_envelope(env);
+            if self.keep_trace && k % self.trace_every == 0 {
+                for (t, &v) in self.trace.channels.iter_mut().zip(cur) {
+                    t.push(v as f32);
+                }
+            }
+        }
+    }
+
+    /// Feeds a block; finished strokes are appended to `out`, events are kept for the session.
+    pub fn push_block(&mut self, block: &Block, out: &mut Vec<Stroke>) {
+        for (row, ev) in &block.events {
+            if let StreamEvent::Gap { rows } = ev {
+                self.quality.gap(*rows);
+            }
+            self.events
+                .push((*row as f64 / self.info.rate_hz, ev.clone()));
+        }
+        if self.nch == 0 {
+            return;
+        }
+        for row in block.values.chunks_exact(self.nch) {
+            self.push_row(row, out);
+        }
+    }
+
+    /// Ends the stream: a stroke still open is closed and appended to `out`.
+    pub fn finish(&mut self, out: &mut Vec<Stroke>) {
+        self.detector.finish(out);
+    }
+
+    /// The current filtered pressure of every channel (mmHg, drift removed), for the live view.
+    pub fn filtered(&self) -> &[f64] {
+        self.detector.current()
+    }
+
+    /// How far the filtered pressure lags the input, seconds.
+    pub fn delay_s(&self) -> f64 {
+        self.detector.delay_s()
+    }
+
+    /// Re-zeros every channel now (the user says the hand is off the skin).
+    pub fn tare(&mut self) {
+        self.detector.tare();
+    }
+
+    /// Rows fed so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The decimated filtered trace so far.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Stroke rhythm so far: dominant envelope frequency within 0.3–3 Hz (needs 20 s of data).
+    pub fn rhythm_hz(&self) -> Option<f64> {
+        self.quality.rhythm_hz()
+    }
+
+    /// Data-quality warnings for what was seen so far.
+    pub fn quality(&self) -> Vec<QualityWarning> {
+        self.quality
+            .warnings(self.detector.conditioner().drift().total_shift())
+    }
+
+    /// Turns the run into a [`Session`] holding `strokes`.
+    pub fn into_session(self, meta: SessionMeta, strokes: Vec<Stroke>) -> Session {
+        let quality = self.quality();
+        Session {
+            meta,
+            duration_s: self.rows as f64 / self.info.rate_hz,
+            info: self.info,
+            strokes,
+            trace: self.trace,
+            events: self.events,
+            quality,
+        }
+    }
+}
+
+/// Analyses a whole source: the batch path, the same chain fed as fast as the source can go.
+pub fn analyze(
+    source: &mut dyn PressureSource,
+    meta: SessionMeta,
+    cfg: PipelineConfig,
+) -> Result<Session> {
+    let info = source.info().clone();
+    let mut p = Pipeline::new(&info, cfg)?;
+    let mut strokes = Vec::new();
+    let mut block = Block::default();
+    while source.next_block(&mut block)? {
+        p.push_block(&block, &mut strokes);
+    }
+    p.finish(&mut strokes);
+    Ok(p.into_session(meta, strokes))
+}

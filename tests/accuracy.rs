@@ -71,6 +71,7 @@ struct Score {
     hits: usize,
     hits_on_off: usize,
     peak_err_sum: f64,
+    peak_bias_sum: f64,
     grade_n: usize,
     grade_agree: usize,
     onset_err_sum: f64,
@@ -98,6 +99,7 @@ impl Score {
             let t = &truth[r];
             let s = &est[e];
             self.peak_err_sum += (t.peak - s.peak.0).abs();
+            self.peak_bias_sum += s.peak.0 - t.peak;
             self.onset_err_sum += s.onset_s - t.onset;
             self.offset_err_sum += s.offset_s - t.offset;
             if (t.peak - 30.0).abs() > 2.5 && (t.peak - 40.0).abs() > 2.5 {
@@ -131,12 +133,13 @@ impl Score {
     }
     fn summary(&self) -> String {
         format!(
-            "ref {} est {} | stroke F1 {:.4} | on+off F1 {:.4} | peak err {:.3} mmHg | grade agree {:.4} ({} strokes) | mean onset bias {:+.3} s, offset bias {:+.3} s",
+            "ref {} est {} | stroke F1 {:.4} | on+off F1 {:.4} | peak err {:.3} (bias {:+.3}) mmHg | grade agree {:.4} ({} strokes) | mean onset bias {:+.3} s, offset bias {:+.3} s",
             self.n_ref,
             self.n_est,
             self.stroke_f1(),
             self.on_off_f1(),
             self.peak_err(),
+            self.peak_bias_sum / self.hits.max(1) as f64,
             self.grade_agreement(),
             self.grade_n,
             self.onset_err_sum / self.hits.max(1) as f64,

@@ -9,3 +9,5 @@ pub mod chain;
 pub mod drift;
 pub mod median;
 pub mod notch;
+pub mod quality;
+pub mod spectrum;

@@ -110,7 +110,7 @@ def recording(rng, seconds):
             gains[rng.integers(nch)] = 1.0
             for c in range(nch):
                 clean[i0:i1, c] = rest + (body - rest) * gains[c] if True else 0
-            events.append(dict(onset=i0 / fs, duration=(i1 - i0) / fs, peak=float(body.max()),
+            events.append(dict(onset=i0 / fs, duration=(i1 - i0) / fs, i0=i0, i1=i1,
                                kind=kind + ("+ledge" if incomplete else "")))
             gap = max(0.05, rng.normal(style_period - dur, 0.12)) if not incomplete else rng.uniform(0.05, 0.35)
             ng = int(gap * fs)
@@ -158,15 +158,19 @@ def recording(rng, seconds):
                 meas[i:i + w, :] = np.nan
             else:
                 meas[i:i + w, rng.integers(nch)] = np.nan
-    sat = None
+    sat = np.inf
     if rng.random() < 0.25:
         sat = rng.uniform(60, 95)
         meas = np.minimum(meas, sat)
-        for e in events:
-            e["peak"] = min(e["peak"], sat)
+    live = np.ones(nch, bool)
     if rng.random() < 0.15:
         dead = rng.integers(nch)
+        live[dead] = False
         meas[:, dead] = np.nan if rng.random() < 0.5 else rng.normal(0, 0.05, n)
+    # truth: the highest pressure a working sensor could show (a dead sensor shows nothing;
+    # a saturated one shows at most its ceiling)
+    for e in events:
+        e["peak"] = float(min(clean[e["i0"]:e["i1"], live].max(), sat))
     units = ["kPa" if rng.random() < 0.2 else "mmHg" for _ in range(nch)]
     for c, u in enumerate(units):
         if u == "kPa":

@@ -1,0 +1,285 @@
+//! Data-quality checks run alongside the detector, in constant memory: mains hum, saturation,
+//! drift, dead or disconnected sensors, dropouts and broadband noise, each turned into a
+//! [`QualityWarning`] with the measured figure, plus the stroke rhythm.
+//!
+//! Raw samples are only counted (cheap); spectra are taken on one segment of raw input every
+//! [`QualityMonitor::SPECTRUM_EVERY_S`] seconds per channel, so the monitor costs next to nothing
+//! per sample.
+
+use super::spectrum::Welch;
+use crate::session::{QualityKind, QualityWarning};
+
+#[derive(Debug)]
+struct ChannelStats {
+    finite: u64,
+    missing: u64,
+    min: f64,
+    max: f64,
+    at_max: u64,
+    seg: Vec<f64>,
+    welch: Welch,
+}
+
+/// Streaming data-quality monitor for one stream.
+#[derive(Debug)]
+pub struct QualityMonitor {
+    rate_hz: f64,
+    rows: u64,
+    seg_len: usize,
+    every_rows: u64,
+    channels: Vec<ChannelStats>,
+    rhythm: Welch,
+    rhythm_buf: Vec<f64>,
+    gap_rows: u64,
+}
+
+impl QualityMonitor {
+    /// Seconds between the raw segments whose spectra are taken.
+    pub const SPECTRUM_EVERY_S: f64 = 10.0;
+
+    /// A monitor for `channels` channels at `rate_hz`, with the detector's envelope at
+    /// `work_rate_hz` (for the rhythm).
+    pub fn new(rate_hz: f64, channels: usize, work_rate_hz: f64) -> Self {
+        // About one second of raw input per segment (0.5–1 Hz bins resolve 50 from 60 Hz).
+        let seg_len = (rate_hz.max(2.0) as usize).next_power_of_two().max(64);
+        let every_rows = ((rate_hz * Self::SPECTRUM_EVERY_S) as u64).max(seg_len as u64);
+        let rhythm_len = ((work_rate_hz * 20.0) as usize).next_power_of_two().max(64);
+        QualityMonitor {
+            rate_hz,
+            rows: 0,
+            seg_len,
+            every_rows,
+            channels: (0..channels)
+                .map(|_| ChannelStats {
+                    finite: 0,
+                    missing: 0,
+                    min: f64::INFINITY,
+                    max: f64::NEG_INFINITY,
+                    at_max: 0,
+                    seg: Vec::with_capacity(seg_len),
+                    welch: Welch::new(seg_len, rate_hz),
+                })
+                .collect(),
+            rhythm: Welch::new(rhythm_len, work_rate_hz),
+            rhythm_buf: Vec::with_capacity(rhythm_len),
+            gap_rows: 0,
+        }
+    }
+
+    /// Counts one raw input row.
+    #[inline]
+    pub fn push_row(&mut self, row: &[f64]) {
+        let in_seg = (self.rows % self.every_rows) < self.seg_len as u64;
+        for (c, &x) in self.channels.iter_mut().zip(row) {
+            if x.is_finite() {
+                c.finite += 1;
+                if x > c.max {
+                    c.max = x;
+                    c.at_max = 1;
+                } else if x == c.max {
+                    c.at_max += 1;
+                }
+                c.min = c.min.min(x);
+            } else {
+                c.missing += 1;
+            }
+            if in_seg {
+                c.seg.push(x);
+                if c.seg.len() == self.seg_len {
+                    c.welch.add(&c.seg);
+                    c.seg.clear();
+                }
+            }
+        }
+        self.rows += 1;
+    }
+
+    /// Counts rows the source reported lost.
+    pub fn gap(&mut self, rows: u64) {
+        self.gap_rows += rows;
+    }
+
+    /// Adds one working-rate sample of the detector's envelope (for the rhythm).
+    pub fn push_envelope(&mut self, e: f64) {
+        if !e.is_finite() {
+            return;
+        }
+        self.rhythm_buf.push(e);
+        if self.rhythm_buf.len() == self.rhythm.segment_len() {
+            self.rhythm.add(&self.rhythm_buf);
+            self.rhythm_buf.clear();
+        }
+    }
+
+    /// The stroke rhythm: the dominant frequency of the envelope within 0.3–3 Hz, if at least
+    /// one 20-second segment was seen.
+    pub fn rhythm_hz(&self) -> Option<f64> {
+        self.rhythm.dominant(0.3, 3.0)
+    }
+
+    /// Broadband noise of channel `ch` (standard deviation, mmHg) from the PSD floor above 15 Hz.
+    pub fn noise_sd(&self, ch: usize) -> Option<f64> {
+        let c = self.channels.get(ch)?;
+        let floor = c.welch.noise_floor(15.0, self.rate_hz * 0.45)?;
+        Some((floor * self.rate_hz / 2.0).sqrt())
+    }
+
+    /// The warnings for what was seen so far; `drift` is how far each channel's zero moved
+    /// (from the drift tracker), mmHg.
+    pub fn warnings(&self, drift: &[f64]) -> Vec<QualityWarning> {
+        let mut w = Vec::new();
+        let warn = |w: &mut Vec<QualityWarning>, kind, ch: usize, message: String| {
+            w.push(QualityWarning {
+                kind,
+                channel: Some(ch),
+                message,
+            })
+        };
+        for (i, c) in self.channels.iter().enumerate() {
+            let total = (c.finite + c.missing).max(1);
+            if c.finite == 0 || (c.max - c.min) < 0.5 {
+                let what = if c.finite == 0 {
+                    "never gave a value (disconnected?)".to_string()
+                } else {
+                    format!("stayed within {:.2} mmHg the whole time", c.max - c.min)
+                };
+                warn(
+                    &mut w,
+                    QualityKind::DeadSensor,
+                    i,
+                    format!("channel {} {what}", i + 1),
+                );
+                continue;
+            }
+            let miss = c.missing as f64 / total as f64;
+            if miss > 0.001 {
+                warn(
+                    &mut w,
+                    QualityKind::Dropout,
+                    i,
+                    format!(
+                        "channel {} is missing {:.2} % of its samples",
+                        i + 1,
+                        miss * 100.0
+                    ),
+                );
+            }
+            // Many samples at exactly the highest value: a clipped sensor or ADC.
+            let sat = c.at_max as f64 / c.finite as f64;
+            if c.at_max >= 10 && sat > 0.0005 && c.max > 10.0 {
+                warn(
+                    &mut w,
+                    QualityKind::Saturation,
+                    i,
+                    format!(
+                        "channel {} sat at its top value {:.1} mmHg for {:.2} % of samples",
+                        i + 1,
+                        c.max,
+                        sat * 100.0
+                    ),
+                );
+            }
+            if c.welch.segments() > 0 {
+                for mains in [50.0, 60.0] {
+                    if mains < self.rate_hz / 2.0 {
+                        let a = c.welch.tone_amplitude(mains, 1.5);
+                        if a > 0.5 {
+                            warn(
+                                &mut w,
+                                QualityKind::Hum,
+                                i,
+                                format!(
+                                    "channel {} carries {mains:.0} Hz mains hum of {a:.1} mmHg",
+                                    i + 1
+                                ),
+                            );
+                        }
+                    }
+                }
+                if let Some(sd) = self.noise_sd(i) {
+                    if sd > 2.0 {
+                        warn(
+                            &mut w,
+                            QualityKind::Noise,
+                            i,
+                            format!("channel {} has broadband noise of {sd:.1} mmHg (SD)", i + 1),
+                        );
+                    }
+                }
+            }
+            if let Some(&d) = drift.get(i) {
+                if d.abs() > 2.0 {
+                    warn(
+                        &mut w,
+                        QualityKind::Drift,
+                        i,
+                        format!(
+                            "channel {}'s resting level drifted by {d:+.1} mmHg (re-zeroed)",
+                            i + 1
+                        ),
+                    );
+                }
+            }
+        }
+        if self.gap_rows > 0 {
+            w.push(QualityWarning {
+                kind: QualityKind::Dropout,
+                channel: None,
+                message: format!(
+                    "{} rows ({:.2} s) were lost in transfer",
+                    self.gap_rows,
+                    self.gap_rows as f64 / self.rate_hz
+                ),
+            });
+        }
+        w
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(w: &[QualityWarning]) -> Vec<(QualityKind, Option<usize>)> {
+        w.iter().map(|q| (q.kind, q.channel)).collect()
+    }
+
+    #[test]
+    fn flags_hum_saturation_dead_and_dropouts() {
+        let fs = 500.0;
+        let mut m = QualityMonitor::new(fs, 4, 100.0);
+        for i in 0..(fs as usize * 30) {
+            let t = i as f64 / fs;
+            let stroke = 40.0 * (0.5 - 0.5 * (2.0 * std::f64::consts::PI * t).cos());
+            let hum = 2.0 * (2.0 * std::f64::consts::PI * 50.0 * t).sin();
+            let ch2 = if i % 50 < 5 { f64::NAN } else { stroke };
+            m.push_row(&[stroke + hum, (stroke * 2.0).min(60.0), ch2, f64::NAN]);
+        }
+        let k = kinds(&m.warnings(&[0.0, 0.0, 0.0, 0.0]));
+        assert!(k.contains(&(QualityKind::Hum, Some(0))), "{k:?}");
+        assert!(!k.contains(&(QualityKind::Hum, Some(2))), "{k:?}");
+        assert!(k.contains(&(QualityKind::Saturation, Some(1))), "{k:?}");
+        assert!(!k.contains(&(QualityKind::Saturation, Some(0))), "{k:?}");
+        assert!(k.contains(&(QualityKind::Dropout, Some(2))), "{k:?}");
+        assert!(k.contains(&(QualityKind::DeadSensor, Some(3))), "{k:?}");
+        let k = kinds(&m.warnings(&[0.0, 5.0, 0.0, 0.0]));
+        assert!(k.contains(&(QualityKind::Drift, Some(1))), "{k:?}");
+    }
+
+    #[test]
+    fn clean_stream_has_no_warnings_and_a_rhythm() {
+        let fs = 200.0;
+        let mut m = QualityMonitor::new(fs, 2, 100.0);
+        for i in 0..(fs as usize * 60) {
+            let t = i as f64 / fs;
+            let v = 20.0 + 15.0 * (2.0 * std::f64::consts::PI * 0.9 * t).sin();
+            m.push_row(&[v, v * 0.5]);
+            if i % 2 == 0 {
+                m.push_envelope(v);
+            }
+        }
+        assert!(m.warnings(&[0.0, 0.0]).is_empty());
+        let r = m.rhythm_hz().unwrap();
+        assert!((r - 0.9).abs() < 0.06, "rhythm {r}");
+    }
+}
