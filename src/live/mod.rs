@@ -10,6 +10,7 @@
 //! - [`lines`] prints one line per stroke when there is no terminal.
 
 pub mod bars;
+pub mod engine;
 pub mod lines;
 pub mod palette;
 pub mod rhythm;
