@@ -1,10 +1,31 @@
-//! `mldsense ports`.
+//! `mldsense ports`: the serial ports the system knows, with USB ids, to find the glove.
+
+use anyhow::Context;
 
 /// Options of `mldsense ports`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Print JSON instead of a list.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Runs `mldsense ports`.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`mldsense ports` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let ports = crate::serial::list_ports().context("listing serial ports")?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&ports).context("writing JSON")?
+        );
+        return Ok(());
+    }
+    if ports.is_empty() {
+        println!("no serial ports found: is the glove plugged in (and powered)? To try without one, run `mldsense simulate` and use the path it prints.");
+        return Ok(());
+    }
+    for p in &ports {
+        println!("{}", p.describe());
+    }
+    Ok(())
 }
