@@ -121,13 +121,25 @@ impl PtyGlove {
     /// Waits up to `patience` for the host to read everything sent (closing the master
     /// discards what the host has not read). Returns the bytes still unread.
     pub fn drain(&self, patience: Duration) -> u32 {
+        // The kernel moves written bytes to the reading side asynchronously, so an empty input
+        // queue only counts once it has stayed empty for a while.
+        const QUIET: Duration = Duration::from_millis(100);
         let deadline = Instant::now() + patience;
+        let mut empty_since: Option<Instant> = None;
         loop {
             let unread = self.slave.bytes_to_read().unwrap_or(0);
-            if unread == 0 || Instant::now() >= deadline {
+            if unread == 0 {
+                let since = *empty_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= QUIET {
+                    return 0;
+                }
+            } else {
+                empty_since = None;
+            }
+            if Instant::now() >= deadline {
                 return unread;
             }
-            std::thread::sleep(Duration::from_millis(10));
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 
