@@ -2,6 +2,7 @@
 //! hand each), streaming, in constant memory and with a bounded delay.
 
 pub mod config;
+pub mod reference;
 pub mod streaming;
 
 pub use config::DetectorConfig;

@@ -1,6 +1,6 @@
 //! The per-channel conditioning chain the detector and the live view read: missing values held,
 //! single-sample spikes removed (median of 3 at the input rate), optional mains notch, boxcar
-//! decimation to a working rate near 100 Hz, a median of 5 against longer spikes, a Butterworth
+//! decimation to a working rate near 100 Hz, a median of 5 (3 below 90 Hz) against longer spikes, a Butterworth
 //! low-pass, and drift re-zeroing.
 //!
 //! Decimating first keeps the cost per input sample to a few operations, so a whole hour of
@@ -48,7 +48,11 @@ struct Channel {
     notch: Option<Cascade>,
     acc: f64,
     count: u32,
+    /// Median of 5 at working rates of 90 Hz and more (≤ 50 ms), else of 3, so the window never
+    /// clips a short stroke's peak.
     med5: Median5,
+    med3w: Median3,
+    wide: bool,
     lp: Cascade,
     started: bool,
     last: f64,
@@ -92,6 +96,8 @@ impl Conditioner {
             acc: 0.0,
             count: 0,
             med5: Median5::new(),
+            med3w: Median3::new(),
+            wide: work >= 90.0,
             lp,
             started: false,
             last: f64::NAN,
@@ -100,7 +106,7 @@ impl Conditioner {
         // 5 two working samples, the low-pass its DC group delay.
         let delay_s = 1.0 / rate_hz
             + (decim as f64 - 1.0) / 2.0 / rate_hz
-            + 2.0 / work
+            + if work >= 90.0 { 2.0 } else { 1.0 } / work
             + butterworth::group_delay_s(cfg.order, cutoff);
         Ok(Conditioner {
             rate_hz,
@@ -178,7 +184,11 @@ impl Conditioner {
                 let v = c.acc / c.count as f64;
                 c.acc = 0.0;
                 c.count = 0;
-                let m = c.med5.process(v);
+                let m = if c.wide {
+                    c.med5.process(v)
+                } else {
+                    c.med3w.process(v)
+                };
                 if !c.started {
                     c.lp.settle(m);
                     c.started = true;
@@ -186,7 +196,13 @@ impl Conditioner {
                 c.last = c.lp.process(m);
             } else if c.started {
                 // A dropout: hold the filtered value (bridges short NaN runs).
-                c.last = c.lp.process(c.med5.process(c.last + self.drift.zero(i)));
+                let v = c.last + self.drift.zero(i);
+                let m = if c.wide {
+                    c.med5.process(v)
+                } else {
+                    c.med3w.process(v)
+                };
+                c.last = c.lp.process(m);
             }
             if let Some(o) = self.out.get_mut(i) {
                 *o = c.last - self.drift.zero(i);
