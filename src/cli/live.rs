@@ -1,10 +1,267 @@
-//! `mldsense live`.
+//! `mldsense live`: practise with live feedback. Reads the glove (or the virtual glove, served on
+//! a pseudo-terminal and read through the real serial path), shows the terminal view — or, when
+//! stdout is not a terminal, prints one line per stroke — records the session if asked, and
+//! writes the report at the end.
+
+use crate::calibration::Calibration;
+use crate::grade::{grade_session, Profile};
+use crate::live::app::{print_batch, run_lines, run_terminal};
+use crate::live::engine::{target_window, LiveEngine};
+use crate::live::lines;
+use crate::live::reader::Reader;
+use crate::live::rhythm::Rhythm;
+use crate::live::LiveState;
+use crate::pipeline::PipelineConfig;
+use crate::report::{self, Format};
+use crate::serial::{RecordTo, SerialSource};
+use crate::session::SessionMeta;
+use crate::sim::firmware::Firmware;
+use crate::sim::pty::PtyGlove;
+use crate::sim::{GloveConfig, Style, VirtualGlove};
+use crate::stream::PressureSource;
+use anyhow::{bail, Context};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// Options of `mldsense live`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(group(clap::ArgGroup::new("input").required(true).args(["port", "sim"])))]
+pub struct Args {
+    /// The glove's serial port (see `mldsense ports`).
+    #[arg(long, value_name = "PATH")]
+    pub port: Option<String>,
+    /// Practise against the virtual glove with this trainee style instead of a real glove.
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub sim: Option<Style>,
+    /// Virtual glove: seed of the session.
+    #[arg(long, default_value_t = 1, requires = "sim")]
+    pub seed: u64,
+    /// Virtual glove: length of the session, seconds.
+    #[arg(long, default_value_t = 3600.0, requires = "sim")]
+    pub duration: f64,
+    /// Virtual glove: run this many times faster than real time.
+    #[arg(long, default_value_t = 1.0, requires = "sim")]
+    pub speed: f64,
+    /// Record the session to this file (`.mld`) while it runs; nothing is lost on quit, crash
+    /// or unplug.
+    #[arg(long, value_name = "FILE.mld")]
+    pub record: Option<PathBuf>,
+    /// Write the report here at the end (format from the extension: .html, .json, .csv, .txt).
+    /// Default with --record: an HTML report next to the recording.
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+    /// Technique profile: a built-in name (default, face-neck, fibrotic) or a TOML file.
+    #[arg(long, default_value = "default", value_name = "NAME|FILE")]
+    pub profile: String,
+    /// Override the profile's target window, mmHg.
+    #[arg(long, value_name = "LO:HI")]
+    pub window_mmhg: Option<String>,
+    /// The trainee's name (recording header and report).
+    #[arg(long)]
+    pub trainee: Option<String>,
+    /// A note (recording header and report).
+    #[arg(long)]
+    pub note: Option<String>,
+    /// Calibration file for the glove's sensors.
+    #[arg(long, value_name = "FILE")]
+    pub calibration: Option<PathBuf>,
+    /// Wait for the glove to come back after an unplug, and carry on.
+    #[arg(long)]
+    pub reconnect: bool,
+    /// Baud rate (ignored by USB gloves and pseudo-terminals).
+    #[arg(long, default_value_t = 115_200)]
+    pub baud: u32,
+}
+
+/// The virtual glove served on a pseudo-terminal from a thread of its own.
+struct SimServer {
+    path: String,
+    stop: Arc<AtomicBool>,
+    handle: JoinHandle<()>,
+}
+
+impl SimServer {
+    fn start(config: GloveConfig, speed: f64) -> anyhow::Result<(Self, Calibration)> {
+        let glove = VirtualGlove::new(config);
+        let calibration = glove.calibration();
+        let mut pty = PtyGlove::open().context("starting the virtual glove")?;
+        let path = pty.path().to_string();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let handle = std::thread::Builder::new()
+            .name("mldsense-virtual-glove".into())
+            .spawn(move || {
+                let mut fw = Firmware::new(glove);
+                if let Err(e) = pty.serve(&mut fw, speed, &flag) {
+                    eprintln!("virtual glove: {e}");
+                }
+                // Let the host read what was sent before the pseudo-terminal closes.
+                pty.drain(Duration::from_secs(2));
+            })
+            .context("starting the virtual glove's thread")?;
+        Ok((SimServer { path, stop, handle }, calibration))
+    }
+
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let _ = self.handle.join();
+    }
+}
+
+fn profile(args: &Args) -> anyhow::Result<Profile> {
+    let mut p = Profile::resolve(&args.profile)?;
+    if let Some(spec) = &args.window_mmhg {
+        let (lo, hi) = Profile::parse_window(spec)?;
+        p = p.with_window(lo, hi)?;
+    }
+    Ok(p)
+}
+
+fn report_path(args: &Args) -> Option<PathBuf> {
+    args.report
+        .clone()
+        .or_else(|| args.record.as_ref().map(|r| r.with_extension("html")))
+}
+
+fn format_of(path: &Path) -> Format {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(Format::Html)
+}
 
 /// Runs `mldsense live`.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`mldsense live` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let profile = profile(&args)?;
+    if let Some(d) = args.sim.map(|_| args.duration) {
+        if !(d.is_finite() && d > 0.0) {
+            bail!("--duration must be a positive number of seconds, got {d}");
+        }
+    }
+    if !(args.speed.is_finite() && args.speed > 0.0) {
+        bail!("--speed must be positive, got {}", args.speed);
+    }
+    let mut calibration = match &args.calibration {
+        Some(p) => Some(
+            Calibration::load(p)
+                .with_context(|| format!("reading the calibration {}", p.display()))?,
+        ),
+        None => None,
+    };
+    let (port, sim, source_name) = match (&args.port, args.sim) {
+        (Some(port), _) => (port.clone(), None, port.clone()),
+        (None, Some(style)) => {
+            let config = GloveConfig {
+                style,
+                seed: args.seed,
+                duration_s: args.duration,
+                ..GloveConfig::default()
+            };
+            let (server, cal) = SimServer::start(config, args.speed)?;
+            calibration.get_or_insert(cal);
+            let name = format!("virtual glove ({}) on {}", style.name(), server.path);
+            (server.path.clone(), Some(server), name)
+        }
+        (None, None) => bail!("give --port PATH or --sim STYLE"),
+    };
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .context("installing the Ctrl-C handler")?;
+    }
+
+    let mut builder = SerialSource::builder(port.clone())
+        .baud(args.baud)
+        .reconnect(args.reconnect)
+        .calibration(calibration);
+    if let Some(path) = &args.record {
+        builder = builder.record_to(RecordTo {
+            path: path.clone(),
+            trainee: args.trainee.clone(),
+            note: args.note.clone(),
+        });
+    }
+    let opened = builder.open();
+    let source = match opened {
+        Ok(s) => s,
+        Err(e) => {
+            if let Some(s) = sim {
+                s.stop();
+            }
+            return Err(e).context(format!("opening the glove on {port}"));
+        }
+    };
+    let info = source.info().clone();
+    let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
+        .with_context(|| format!("the stream from {port}"))?;
+    let rule = &profile.rhythm;
+    let mut state = LiveState::new(
+        info.channels.iter().map(|c| c.name.clone()).collect(),
+        target_window(&profile),
+        1.0 / rule.period_s,
+    );
+    state.rhythm =
+        Rhythm::new(1.0 / rule.period_s).with_rule(rule.tolerance_s / rule.period_s, rule.pause_s);
+    state.source = source_name.clone();
+    state.recording = args.record.as_ref().map(|p| p.display().to_string());
+
+    let started = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok();
+    let reader = Reader::spawn(source, engine).context("starting the reader thread")?;
+    let updates = reader.updates.clone();
+    let tty = std::io::stdout().is_terminal();
+    let mut out = std::io::stdout().lock();
+    let shown = if tty {
+        run_terminal(&reader, &mut state, &stop).context("running the terminal view")
+    } else {
+        run_lines(&reader, &mut state, &stop, &mut out).context("printing strokes")
+    };
+    reader.stop();
+    let end = reader.join();
+    if let Some(s) = sim {
+        s.stop();
+    }
+    shown?;
+    // What the reader sent after the view stopped (the stroke closed at the end).
+    for batch in updates.try_iter() {
+        if tty {
+            batch.into_iter().for_each(|u| state.apply(u));
+        } else {
+            print_batch(batch, &mut state, &mut out)?;
+        }
+    }
+    let Some(end) = end else {
+        bail!("the reader thread failed; the recording (if any) holds everything received");
+    };
+    for line in lines::summary(&state) {
+        writeln!(out, "{line}")?;
+    }
+    if let Some(path) = &args.record {
+        writeln!(out, "recording: {}", path.display())?;
+    }
+    if let Some(path) = report_path(&args) {
+        let meta = SessionMeta {
+            source: source_name,
+            trainee: args.trainee.clone(),
+            note: args.note.clone(),
+            started,
+        };
+        let session = end.engine.into_session(meta);
+        let graded = grade_session(&session, &profile);
+        let mut file = std::fs::File::create(&path)
+            .with_context(|| format!("creating the report {}", path.display()))?;
+        report::render(&session, &graded, format_of(&path), &mut file)
+            .with_context(|| format!("writing the report {}", path.display()))?;
+        writeln!(out, "report: {}", path.display())?;
+    }
+    if let Some(e) = end.error {
+        return Err(e).context("reading the glove");
+    }
+    Ok(())
 }

@@ -9,10 +9,12 @@
 //! - [`rhythm`] measures the stroke rate against the ~1 stroke/s target and swings the metronome;
 //! - [`lines`] prints one line per stroke when there is no terminal.
 
+pub mod app;
 pub mod bars;
 pub mod engine;
 pub mod lines;
 pub mod palette;
+pub mod reader;
 pub mod rhythm;
 pub mod state;
 pub mod view;

@@ -1,7 +1,7 @@
 //! The stroke rate against the ~1 stroke/s target (Vodder school), and the metronome's swing.
 //!
 //! The rate is measured over the last few strokes on the current spot: a pause of more than
-//! [`Rhythm::SPOT_PAUSE_S`] (the hand lifting and moving on) starts a new run, so moving between
+//! [`Rhythm::pause_s`] (the hand lifting and moving on) starts a new run, so moving between
 //! spots does not read as "too slow".
 
 use std::collections::VecDeque;
@@ -35,11 +35,13 @@ pub struct Rhythm {
     pub target_hz: f64,
     /// Allowed relative deviation from the target (0.25 = ±25 %).
     pub tolerance: f64,
+    /// Onsets further apart than this start a new run (the hand moved to the next spot).
+    pub pause_s: f64,
     onsets: VecDeque<f64>,
 }
 
 impl Rhythm {
-    /// Onsets further apart than this start a new run (the hand moved to the next spot).
+    /// The default for [`Rhythm::pause_s`]: a pause of this long is the hand moving on.
     pub const SPOT_PAUSE_S: f64 = 3.0;
     /// How many recent onsets the rate is measured over.
     pub const WINDOW: usize = 6;
@@ -54,8 +56,21 @@ impl Rhythm {
         Rhythm {
             target_hz,
             tolerance: 0.25,
+            pause_s: Self::SPOT_PAUSE_S,
             onsets: VecDeque::with_capacity(Self::WINDOW + 1),
         }
+    }
+
+    /// The same target with a tolerance (relative, e.g. 0.3 = ±30 %) and a pause length
+    /// (seconds) from a technique profile.
+    pub fn with_rule(mut self, tolerance: f64, pause_s: f64) -> Self {
+        if tolerance.is_finite() && tolerance >= 0.0 {
+            self.tolerance = tolerance;
+        }
+        if pause_s.is_finite() && pause_s > 0.0 {
+            self.pause_s = pause_s;
+        }
+        self
     }
 
     /// Forgets the strokes so far (a pause, a new spot).
@@ -69,7 +84,7 @@ impl Rhythm {
             return;
         }
         if let Some(&last) = self.onsets.back() {
-            if onset_s - last > Self::SPOT_PAUSE_S || onset_s < last {
+            if onset_s - last > self.pause_s || onset_s < last {
                 self.onsets.clear();
             }
         }
@@ -83,7 +98,7 @@ impl Rhythm {
     /// two strokes in the run or when the last one is older than a spot pause.
     pub fn rate_hz(&self, now_s: f64) -> Option<f64> {
         let (&first, &last) = (self.onsets.front()?, self.onsets.back()?);
-        if self.onsets.len() < 2 || now_s - last > Self::SPOT_PAUSE_S || last <= first {
+        if self.onsets.len() < 2 || now_s - last > self.pause_s || last <= first {
             return None;
         }
         Some((self.onsets.len() - 1) as f64 / (last - first))

@@ -194,7 +194,7 @@ impl VerdictCounts {
     }
 }
 
-/// Which rows of a gap or saturation are worth a warning line: counted, not listed.
+/// Stream events worth a warning or a count: counted, not listed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StreamTallies {
     /// Rows lost to gaps in the stream.
@@ -319,7 +319,12 @@ impl LiveState {
             LiveUpdate::Quality(warnings) => {
                 self.quality = warnings.into_iter().map(|w| w.message).collect();
             }
-            LiveUpdate::Connection(c) => self.connection = c,
+            LiveUpdate::Connection(c) => {
+                // The end of a stream that was cut off stays "disconnected": that is the news.
+                if !(c == Connection::Ended && self.connection == Connection::Disconnected) {
+                    self.connection = c;
+                }
+            }
             LiveUpdate::Notice(n) => self.notice = Some(n),
         }
     }
