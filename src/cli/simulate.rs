@@ -168,7 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         write_bids(dir, config, &truth)?;
     }
     if args.pty || !files {
-        serve(config, args.speed)?;
+        serve(config, args.speed, calibration_path.is_none())?;
     }
     Ok(())
 }
@@ -198,7 +198,7 @@ fn write_bids(dir: &Path, config: GloveConfig, truth: &[TruthStroke]) -> anyhow:
     Ok(())
 }
 
-fn serve(config: GloveConfig, speed: f64) -> anyhow::Result<()> {
+fn serve(config: GloveConfig, speed: f64, calibration_hint: bool) -> anyhow::Result<()> {
     let mut pty = PtyGlove::open()?;
     let mut fw = Firmware::new(VirtualGlove::new(config));
     println!("{}", pty.path());
@@ -208,6 +208,9 @@ fn serve(config: GloveConfig, speed: f64) -> anyhow::Result<()> {
         pty.path(),
         pty.path()
     );
+    if calibration_hint {
+        println!("(the glove's exact calibration: rerun with --calibration FILE.toml and pass the file to `record --calibration`)");
+    }
     let stop = AtomicBool::new(false);
     let end = pty.serve(&mut fw, speed, &stop)?;
     let unread = pty.drain(Duration::from_secs(2));

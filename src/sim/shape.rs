@@ -96,6 +96,47 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_shape_starts_ends_and_peaks_where_it_says(
+            start in 0.0f64..20.0,
+            rise in 6.0f64..100.0,
+            end_frac in 0.0f64..0.5,
+            rise_end in 0.2f64..0.7,
+            plateau in 0.0f64..0.25,
+            dip in 0.0f64..0.2,
+            jerk in 0.0f64..0.95,
+        ) {
+            let peak = start + rise;
+            let s = StrokeShape {
+                start,
+                peak,
+                end: start + end_frac * rise,
+                rise_end,
+                fall_start: (rise_end + plateau).min(0.9),
+                dip,
+                jerk,
+            };
+            proptest::prop_assert!((s.at(0.0) - s.start).abs() < 1e-9);
+            proptest::prop_assert!((s.at(1.0) - s.end).abs() < 1e-9);
+            proptest::prop_assert!((s.at(rise_end) - peak).abs() < 1e-9);
+            let mut last = s.at(0.0);
+            for i in 0..=500 {
+                let u = i as f64 / 500.0;
+                let v = s.at(u);
+                proptest::prop_assert!(v <= peak + 1e-9 && v >= start.min(s.end) - 1e-9);
+                // Rising part never goes down; the dip stays shallow (one stroke).
+                if u <= rise_end {
+                    proptest::prop_assert!(v >= last - 1e-9);
+                }
+                if u >= rise_end && u <= s.fall_start {
+                    proptest::prop_assert!(v >= peak - 0.2 * (peak - start.max(s.end)) - 1e-9);
+                }
+                last = v;
+            }
+        }
+    }
+
     #[test]
     fn double_hump_stays_shallow() {
         let s = shape(0.15, 0.0);

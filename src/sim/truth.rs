@@ -269,6 +269,47 @@ mod tests {
         assert!(back[0].incomplete_release);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn tsv_round_trips_any_stroke(
+            onset in 0.0f64..1.0e4,
+            duration in 0.01f64..5.0,
+            peak in 0.0f64..500.0,
+            levels in proptest::collection::vec(0.0f64..50.0, 3),
+            peaks in proptest::collection::vec(0.0f64..500.0, 1..16),
+            spot in 0u32..10_000,
+            flags in (proptest::bool::ANY, proptest::bool::ANY),
+        ) {
+            let s = TruthStroke {
+                onset_s: onset,
+                offset_s: onset + duration,
+                peak_s: onset + duration / 2.0,
+                peak: Mmhg(peak),
+                channel_peaks: peaks.iter().copied().map(Mmhg).collect(),
+                start_level: Mmhg(levels[0]),
+                end_level: Mmhg(levels[1]),
+                rest_level: Mmhg(levels[2]),
+                grade: IntendedGrade::of(Mmhg(peak)),
+                spot,
+                incomplete_release: flags.0,
+                double_hump: flags.1,
+            };
+            let mut buf = Vec::new();
+            write_tsv(&mut buf, std::slice::from_ref(&s)).unwrap();
+            let back = parse_tsv(&String::from_utf8(buf).unwrap(), Path::new("p.tsv")).unwrap();
+            proptest::prop_assert_eq!(back.len(), 1);
+            let b = &back[0];
+            // Written with 4 decimals for times (s) and 3 for pressures (mmHg).
+            proptest::prop_assert!((b.onset_s - s.onset_s).abs() <= 5e-5 + 1e-9);
+            proptest::prop_assert!((b.offset_s - s.offset_s).abs() <= 1e-4 + 1e-9);
+            proptest::prop_assert!((b.peak.0 - s.peak.0).abs() <= 5e-4 + 1e-9);
+            proptest::prop_assert_eq!(b.channel_peaks.len(), s.channel_peaks.len());
+            proptest::prop_assert_eq!(b.spot, s.spot);
+            proptest::prop_assert_eq!((b.incomplete_release, b.double_hump), flags);
+            proptest::prop_assert_eq!(b.grade, IntendedGrade::of(b.peak));
+        }
+    }
+
     #[test]
     fn bad_number_names_the_line() {
         let text =
