@@ -81,7 +81,8 @@ impl StrokeDetector {
         let work = cond.work_rate_hz();
         let n = |s: f64| ((s * work).round().max(1.0)) as u64;
         let max_n = n(cfg.max_stroke_s);
-        let ring = (max_n + n(cfg.settle_s) + n(cfg.rest_window_s) + n(2.0)) as usize;
+        let ring = ((max_n + n(cfg.settle_s) + n(cfg.rest_window_s) + n(2.0)) as usize)
+            .next_power_of_two();
         let window_n = n(cfg.rest_window_s);
         Ok(StrokeDetector {
             decim: cond.decimation(),
@@ -155,7 +156,7 @@ impl StrokeDetector {
     #[inline(always)]
     fn env_at(&self, i: u64) -> f64 {
         self.env
-            .get((i % self.ring as u64) as usize)
+            .get((i as usize) & (self.ring - 1))
             .copied()
             .unwrap_or(f64::NAN)
     }
@@ -210,7 +211,7 @@ impl StrokeDetector {
 
     fn step(&mut self, out: &mut Vec<Stroke>) {
         let k = self.k;
-        let slot = (k % self.ring as u64) as usize;
+        let slot = (k as usize) & (self.ring - 1);
         let mut e = f64::NEG_INFINITY;
         let cur = self.cond.current();
         if let Some(h) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) {
@@ -351,7 +352,7 @@ impl StrokeDetector {
         for ch in 0..self.nch {
             let (mut s, mut n) = (0.0, 0u32);
             for i in k + 1 - quarter.min(k + 1)..=k {
-                let slot = (i % self.ring as u64) as usize;
+                let slot = (i as usize) & (self.ring - 1);
                 if let Some(&v) = self.hist.get(slot * self.nch + ch) {
                     if v.is_finite() {
                         s += v;
@@ -408,7 +409,7 @@ impl StrokeDetector {
         let i1 = (offset.ceil() as u64).min(self.k.saturating_sub(1)).max(i0);
         let mut channel_peaks = vec![Mmhg(f64::NAN); self.nch];
         for i in i0..=i1 {
-            let slot = (i % self.ring as u64) as usize;
+            let slot = (i as usize) & (self.ring - 1);
             if let Some(row) = self.hist.get(slot * self.nch..(slot + 1) * self.nch) {
                 for (p, &v) in channel_peaks.iter_mut().zip(row) {
                     if v.is_finite() && !(v <= p.0) {

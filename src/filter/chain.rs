@@ -1,7 +1,10 @@
-//! The per-channel conditioning chain the detector and the live view read: missing values held,
-//! single-sample spikes removed (median of 3 at the input rate), optional mains notch, boxcar
-//! decimation to a working rate near 100 Hz, a median of 5 (3 below 90 Hz) against longer spikes, a Butterworth
+//! The per-channel conditioning chain the detector and the live view read: missing values
+//! skipped (the last value held through dropouts), optional mains notch, boxcar decimation to a
+//! working rate near 100 Hz, a spike gate (median of 5, or 3 below 90 Hz, replacing outliers only), a Butterworth
 //! low-pass, and drift re-zeroing.
+//!
+//! Spikes need no median at the input rate: the boxcar shrinks a one- or two-sample spike to
+//! at most two outlying working samples, which the gate removes.
 //!
 //! Decimating first keeps the cost per input sample to a few operations, so a whole hour of
 //! five-channel 500 Hz data filters in milliseconds; everything after the boxcar runs at the
@@ -11,7 +14,7 @@
 use super::biquad::Cascade;
 use super::butterworth;
 use super::drift::DriftTracker;
-use super::median::{Median3, Median5};
+use super::median::SpikeGate;
 use super::notch;
 use crate::error::{Error, Result};
 
@@ -28,6 +31,8 @@ pub struct ChainConfig {
     pub notch_hz: Option<f64>,
     /// Largest level (mmHg) drift re-zeroing may remove.
     pub max_rezero: f64,
+    /// A working sample further than this (mmHg) from its neighbours' median is a spike.
+    pub spike_mmhg: f64,
 }
 
 impl Default for ChainConfig {
@@ -38,21 +43,18 @@ impl Default for ChainConfig {
             order: 2,
             notch_hz: None,
             max_rezero: 6.0,
+            spike_mmhg: 3.0,
         }
     }
 }
 
 #[derive(Clone, Debug)]
 struct Channel {
-    med3: Median3,
     notch: Option<Cascade>,
     acc: f64,
     count: u32,
-    /// Median of 5 at working rates of 90 Hz and more (≤ 50 ms), else of 3, so the window never
-    /// clips a short stroke's peak.
-    med5: Median5,
-    med3w: Median3,
-    wide: bool,
+    /// Spike gate over 5 samples at working rates of 90 Hz and more (≤ 50 ms), else over 3.
+    gate: SpikeGate,
     lp: Cascade,
     started: bool,
     last: f64,
@@ -91,21 +93,17 @@ impl Conditioner {
             _ => None,
         };
         let ch = Channel {
-            med3: Median3::new(),
             notch,
             acc: 0.0,
             count: 0,
-            med5: Median5::new(),
-            med3w: Median3::new(),
-            wide: work >= 90.0,
+            gate: SpikeGate::new(work >= 90.0, cfg.spike_mmhg),
             lp,
             started: false,
             last: f64::NAN,
         };
-        // Delays: median of 3 centres one input sample back, the boxcar (D-1)/2, the median of
-        // 5 two working samples, the low-pass its DC group delay.
-        let delay_s = 1.0 / rate_hz
-            + (decim as f64 - 1.0) / 2.0 / rate_hz
+        // Delays: the boxcar (D-1)/2 input samples, the median of 5 (3) two (one) working
+        // samples, the low-pass its DC group delay.
+        let delay_s = (decim as f64 - 1.0) / 2.0 / rate_hz
             + if work >= 90.0 { 2.0 } else { 1.0 } / work
             + butterworth::group_delay_s(cfg.order, cutoff);
         Ok(Conditioner {
@@ -166,10 +164,10 @@ impl Conditioner {
     pub fn push(&mut self, row: &[f64]) -> bool {
         for (c, &x) in self.channels.iter_mut().zip(row) {
             if x.is_finite() {
-                let mut v = c.med3.process(x);
-                if let Some(n) = &mut c.notch {
-                    v = n.process(v);
-                }
+                let v = match &mut c.notch {
+                    Some(n) => n.process(x),
+                    None => x,
+                };
                 c.acc += v;
                 c.count += 1;
             }
@@ -184,11 +182,7 @@ impl Conditioner {
                 let v = c.acc / c.count as f64;
                 c.acc = 0.0;
                 c.count = 0;
-                let m = if c.wide {
-                    c.med5.process(v)
-                } else {
-                    c.med3w.process(v)
-                };
+                let m = c.gate.process(v);
                 if !c.started {
                     c.lp.settle(m);
                     c.started = true;
@@ -197,11 +191,7 @@ impl Conditioner {
             } else if c.started {
                 // A dropout: hold the filtered value (bridges short NaN runs).
                 let v = c.last + self.drift.zero(i);
-                let m = if c.wide {
-                    c.med5.process(v)
-                } else {
-                    c.med3w.process(v)
-                };
+                let m = c.gate.process(v);
                 c.last = c.lp.process(m);
             }
             if let Some(o) = self.out.get_mut(i) {
