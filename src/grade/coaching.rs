@@ -96,8 +96,10 @@ const CREEP_MIN_STROKES: usize = 5;
 const CREEP_MIN_MMHG: f64 = 5.0;
 /// A pattern must touch at least this share of strokes to be coached on.
 const PATTERN_SHARE: f64 = 0.2;
-/// The "last minutes" looked at for a rushed ending, seconds (at most a third of the session).
-const ENDING_S: f64 = 120.0;
+/// The longest "last minutes" coached as a rushed (or dragging) ending, seconds.
+const ENDING_S: f64 = 180.0;
+/// Share of the ending's intervals that must be off pace the same way.
+const ENDING_SHARE: f64 = 0.8;
 
 /// The split of the peaks into before/after with the most convincing shift in mean:
 /// `(first index after, mean before, mean after)`.
@@ -351,26 +353,54 @@ pub fn coach(
                 .map(|d| (onset_of(s), d))
         })
         .collect();
-    let end = timed.last().map_or(0.0, |t| t.0);
-    let start = timed.first().map_or(0.0, |t| t.0);
-    let ending = ENDING_S.min((end - start) / 3.0);
-    let (early, late): (Vec<&(f64, f64)>, Vec<&(f64, f64)>) =
-        timed.iter().partition(|t| t.0 < end - ending);
+    // The longest tail of the session in which most intervals are off pace the same way the
+    // last one is: the "last minutes rushed" pattern.
+    let off = |d: f64| {
+        if d < fast {
+            -1
+        } else if d > slow {
+            1
+        } else {
+            0
+        }
+    };
+    let dir = timed.last().map_or(0, |t| off(t.1));
+    let mut split = None;
+    let mut matching = 0usize;
+    for (k, t) in timed.iter().enumerate().rev() {
+        if off(t.1) == dir {
+            matching += 1;
+        }
+        // The tail starts at an off-pace interval, never at an on-pace one before it.
+        if dir != 0 && off(t.1) == dir && matching as f64 >= ENDING_SHARE * (timed.len() - k) as f64
+        {
+            split = Some(k);
+        }
+    }
+    let (early, late) = timed.split_at(split.unwrap_or(timed.len()));
     let early_med = median(early.iter().map(|t| t.1));
     let late_med = median(late.iter().map(|t| t.1));
     let overall = summary.rhythm_summary.median_interval_s;
     let ok = |d: f64| (fast..=slow).contains(&d);
+    let late_start = late.first().map_or(0.0, |t| t.0);
+    let late_len = late.last().map_or(0.0, |t| t.0) - late_start;
     match (early_med, late_med, overall) {
-        (Some(e), Some(l), _) if ok(e) && !ok(l) && late.len() >= CREEP_MIN_STROKES => {
+        (Some(e), Some(l), _)
+            if ok(e)
+                && !ok(l)
+                && late.len() >= CREEP_MIN_STROKES
+                && early.len() >= late.len()
+                && late_len <= ENDING_S =>
+        {
             let how = if l < fast { "rushed" } else { "slowed down" };
             out.push(Coaching {
                 kind: CoachingKind::Rhythm,
-                at_s: late.first().map(|t| t.0),
+                at_s: Some(late_start),
                 message: format!(
                     "The last {} {how} (from {}): strokes came every {l:.1} s instead of about \
                      {:.1} s ({:.0} a minute instead of {:.0}). Keep the same calm pace to the end.",
-                    clock(ending),
-                    clock(late.first().map_or(0.0, |t| t.0)),
+                    clock(late_len),
+                    clock(late_start),
                     r.period_s,
                     60.0 / l,
                     60.0 / r.period_s,

@@ -183,7 +183,7 @@ impl Profile {
                 source: "convention".into(),
             },
             working: WorkingRule {
-                level_fraction: 0.5,
+                level_fraction: 0.8,
                 min_time_in_window: 0.5,
                 source: "convention".into(),
             },
