@@ -109,6 +109,12 @@ fn a_session_crosses_a_pty_into_the_recorder_frame_identical() {
         source.take_notices()
     );
     assert_eq!(source.stats().rows, fw_stats.rows_sent);
+    // Host time: row 0 was sampled after the handshake began and before now.
+    let t0 = source.host_time_of_row(0).expect("rows arrived");
+    let age = std::time::SystemTime::now()
+        .duration_since(t0)
+        .expect("row 0 is in the past");
+    assert!(age < std::time::Duration::from_secs(30), "{age:?}");
     // Markers and saturation reach the host at the rows the simulator put them.
     let kinds = |ev: &[(u64, StreamEvent)]| -> Vec<(u64, StreamEvent)> {
         ev.iter()

@@ -176,3 +176,55 @@ fn the_sensor_model_keeps_the_peaks_recognisable() {
     let typical = median(errors.clone());
     assert!(typical < 3.5, "median peak error {typical:.2} mmHg");
 }
+
+/// Amplitude of the `f` Hz component of `x` sampled at `rate` (a plain single-bin DFT).
+fn amplitude_at(x: &[f64], f: f64, rate: f64) -> f64 {
+    let (mut re, mut im) = (0.0, 0.0);
+    for (i, v) in x.iter().enumerate() {
+        let w = 2.0 * std::f64::consts::PI * f * i as f64 / rate;
+        re += v * w.cos();
+        im -= v * w.sin();
+    }
+    2.0 * (re * re + im * im).sqrt() / x.len() as f64
+}
+
+#[test]
+fn the_imperfections_are_there_and_clean_turns_them_off() {
+    let cfg = |imperfections| GloveConfig {
+        style: Style::Steady,
+        seed: 8,
+        duration_s: 60.0,
+        imperfections,
+        ..GloveConfig::default()
+    };
+    let noisy = rows(SimSource::new(cfg(mldsense::sim::Imperfections::default())));
+    let clean = rows(SimSource::new(cfg(mldsense::sim::Imperfections::none())));
+    let truth = rows(SimSource::true_pressure(cfg(
+        mldsense::sim::Imperfections::none(),
+    )));
+    // Residual of each fingertip against the truth, NaN rows skipped.
+    let residual = |measured: &[f64], ch: usize| -> Vec<f64> {
+        measured
+            .chunks(5)
+            .zip(truth.chunks(5))
+            .map(|(m, t)| m[ch] - t[ch])
+            .map(|r| if r.is_nan() { 0.0 } else { r })
+            .collect()
+    };
+    let mut hum_channels = 0;
+    for ch in 0..5 {
+        let r = residual(&noisy, ch);
+        let hum = amplitude_at(&r, 50.0, 200.0);
+        let elsewhere = amplitude_at(&r, 37.0, 200.0);
+        if hum > 0.05 && hum > 5.0 * elsewhere {
+            hum_channels += 1;
+        }
+        // Without imperfections the only error is quantisation: half a count (≈ 0.08 mmHg).
+        let c = residual(&clean, ch);
+        assert!(c.iter().all(|e| e.abs() < 0.08), "channel {ch}");
+        assert!(amplitude_at(&c, 50.0, 200.0) < 0.01);
+    }
+    assert!(hum_channels >= 3, "mains hum on {hum_channels} channels");
+    // No dropouts without imperfections.
+    assert!(clean.iter().all(|v| v.is_finite()));
+}

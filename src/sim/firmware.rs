@@ -381,6 +381,39 @@ mod tests {
     }
 
     #[test]
+    fn full_scale_readings_are_reported_once_per_onset() {
+        let cfg = GloveConfig {
+            duration_s: 10.0,
+            imperfections: Imperfections {
+                glitch_p: 0.002,
+                ..Imperfections::none()
+            },
+            ..GloveConfig::default()
+        };
+        let mut fw = Firmware::new(VirtualGlove::new(cfg));
+        fw.receive(&command_bytes(0, Command::Start));
+        let mut expected = 0u32;
+        let mut last = 0u16;
+        let mut saturated_counts = 0usize;
+        while let Some(b) = fw.sample() {
+            expected += (b.saturated & !last).count_ones();
+            last = b.saturated;
+            saturated_counts += b.counts.iter().filter(|&&c| c == 4095).count();
+        }
+        let mut reported = 0u32;
+        for item in items(&fw.take_output()) {
+            if let FrameItem::Status { status, .. } = item {
+                reported += status.saturated.count_ones();
+            }
+        }
+        // ≈ 0.002 × 2000 rows × 5 channels = 20 glitches, each at full scale.
+        assert!((8..40).contains(&saturated_counts), "{saturated_counts}");
+        assert!(expected > 0);
+        // Each Status carries every saturated channel; at least the new ones are reported.
+        assert!(reported >= expected, "{reported} < {expected}");
+    }
+
+    #[test]
     fn dropped_blocks_show_as_sequence_gaps() {
         let cfg = GloveConfig {
             duration_s: 60.0,
