@@ -30,7 +30,7 @@ mod reader;
 mod source;
 mod writer;
 
-pub use header::{ChannelDescription, DeviceDescription, RecordingHeader};
+pub use header::{now_rfc3339, ChannelDescription, DeviceDescription, RecordingHeader};
 pub use reader::RecordingReader;
 pub use source::{open_recording, scan_recording, RecordingSource, RecordingStats};
 pub use writer::RecordingWriter;
