@@ -316,3 +316,57 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn export_writes_a_recording_as_bids_with_detected_strokes() {
+    use mldsense::recording::RecordingSource;
+    let dir = tempfile::tempdir().unwrap();
+    let mld = dir.path().join("s1.mld");
+    let bin = env!("CARGO_BIN_EXE_mldsense");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = std::process::Command::new(bin).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "simulate".as_ref(),
+        "--duration".as_ref(),
+        "12".as_ref(),
+        "--record".as_ref(),
+        mld.as_os_str(),
+    ]);
+    let out = dir.path().join("bids");
+    run(&[
+        "export".as_ref(),
+        mld.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--events".as_ref(),
+    ]);
+
+    let physio = out.join("sub-s1/beh/sub-s1_task-mld_physio.tsv.gz");
+    let (info, exported) = read_all(&physio, 1000).unwrap();
+    let mut rec = RecordingSource::open(&mld, None).unwrap();
+    assert_eq!(info.rate_hz, rec.info().rate_hz);
+    assert_eq!(info.channel_count(), rec.info().channel_count());
+    let mut block = Block::default();
+    let mut original = Vec::new();
+    while rec.next_block(&mut block).unwrap() {
+        original.extend_from_slice(&block.values);
+    }
+    assert_eq!(exported.len(), original.len());
+    let tol = 0.5 * 10f64.powi(-(DEFAULT_DECIMALS as i32)) + 1e-9;
+    assert!(exported
+        .iter()
+        .zip(&original)
+        .all(|(e, o)| same_value(*e, *o, tol)));
+    let events = read_events(&out.join("sub-s1/beh/sub-s1_task-mld_events.tsv")).unwrap();
+    assert!(events.len() >= 5, "{} strokes in 12 s", events.len());
+    assert!(events
+        .iter()
+        .all(|e| e.peak.is_some() && e.grade.is_some() && e.duration_s > 0.0));
+    assert!(out.join("dataset_description.json").is_file());
+}

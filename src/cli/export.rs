@@ -1,10 +1,136 @@
-//! `mldsense export`.
+//! `mldsense export`: a recording (or any input) written as BIDS physiological data in mmHg —
+//! `sub-<label>/beh/<stem>_physio.tsv.gz` + `_physio.json`, and with `--events` the strokes our
+//! pipeline finds as `_events.tsv` — so real sessions can be shared, annotated and benchmarked.
+
+use crate::bids::{write_dataset_description, write_events, EventRow, PhysioWriter};
+use crate::calibration::Calibration;
+use crate::eval::GradeWindow;
+use crate::grade::Profile;
+use crate::input::Input;
+use crate::pipeline::{Pipeline, PipelineConfig};
+use crate::stream::{Block, PressureSource};
+use anyhow::{bail, Context};
+use std::path::{Path, PathBuf};
 
 /// Options of `mldsense export`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The recording (`.mld`) to export (a BIDS file works too).
+    #[arg(value_name = "RECORDING")]
+    pub input: PathBuf,
+    /// The BIDS dataset folder to write into (created if needed).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// The participant label (letters and digits; default: from the recording's file name).
+    #[arg(long, value_name = "LABEL")]
+    pub subject: Option<String>,
+    /// The task label.
+    #[arg(long, default_value = "mld")]
+    pub task: String,
+    /// Also write the strokes our pipeline finds as `_events.tsv` (onset, duration, peak,
+    /// grade), a starting point for annotation.
+    #[arg(long)]
+    pub events: bool,
+    /// The window the `grade` column is graded against, mmHg.
+    #[arg(long, value_name = "LO:HI", default_value = "30:40")]
+    pub window_mmhg: String,
+    /// A calibration file overriding the one stored in the recording.
+    #[arg(long, value_name = "FILE.toml")]
+    pub calibration: Option<PathBuf>,
+}
+
+/// BIDS labels are alphanumeric: keep letters and digits.
+fn label(s: &str) -> String {
+    s.chars().filter(char::is_ascii_alphanumeric).collect()
+}
 
 /// Runs `mldsense export`.
-pub fn run(_args: Args) -> anyhow::Result<()> {
-    anyhow::bail!("`mldsense export` is not implemented yet")
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let subject = match &args.subject {
+        Some(s) => label(s),
+        None => label(
+            &args
+                .input
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
+    };
+    let task = label(&args.task);
+    if subject.is_empty() || task.is_empty() {
+        bail!("the participant and task labels need letters or digits (use --subject LABEL)");
+    }
+    let (low, high) = Profile::parse_window(&args.window_mmhg)?;
+    let window = GradeWindow {
+        low,
+        high,
+        ..GradeWindow::default()
+    };
+    let calibration = match &args.calibration {
+        Some(p) => Some(Calibration::load(p)?),
+        None => None,
+    };
+    let mut input = Input::open(&args.input, calibration)
+        .with_context(|| format!("opening {}", args.input.display()))?;
+    let info = input.info().clone();
+    let beh: PathBuf = args.output.join(format!("sub-{subject}")).join("beh");
+    let stem = format!("sub-{subject}_task-{task}");
+    write_dataset_description(&args.output, "mldsense sessions")?;
+    let mut writer = PhysioWriter::create(&beh, &stem, &info)?;
+    let mut pipeline = if args.events {
+        Some(Pipeline::new(&info, PipelineConfig::default())?)
+    } else {
+        None
+    };
+    let mut strokes = Vec::new();
+    let mut block = Block::default();
+    while input.next_block(&mut block)? {
+        writer.write_block(&block)?;
+        if let Some(p) = pipeline.as_mut() {
+            p.push_block(&block, &mut strokes);
+        }
+    }
+    if let Some(p) = pipeline.as_mut() {
+        p.finish(&mut strokes);
+    }
+    let rows = writer.rows_written();
+    let paths = writer.finish()?;
+    for w in input.warnings() {
+        eprintln!("warning: {w}");
+    }
+    if args.events {
+        // BIDS onsets count from the start of acquisition; stroke times from the first sample.
+        let t0 = info.start_time_s;
+        let events: Vec<EventRow> = strokes
+            .iter()
+            .map(|s| {
+                EventRow::stroke(
+                    s.onset_s + t0,
+                    s.offset_s + t0,
+                    s.peak,
+                    Some(window.grade(s.peak).as_str()),
+                )
+            })
+            .collect();
+        write_events(&paths.events_tsv(), &events)?;
+    }
+    report(
+        &paths.physio_tsv_gz(),
+        rows,
+        info.rate_hz,
+        args.events.then_some(strokes.len()),
+    );
+    Ok(())
+}
+
+fn report(data: &Path, rows: u64, rate_hz: f64, strokes: Option<usize>) {
+    let mut line = format!(
+        "wrote {} ({rows} rows, {:.1} s)",
+        data.display(),
+        rows as f64 / rate_hz
+    );
+    if let Some(n) = strokes {
+        line.push_str(&format!(" and {n} detected strokes in _events.tsv"));
+    }
+    eprintln!("{line}");
 }
