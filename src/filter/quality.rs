@@ -11,7 +11,6 @@ use crate::session::{QualityKind, QualityWarning};
 
 #[derive(Debug)]
 struct ChannelStats {
-    finite: u64,
     missing: u64,
     min: f64,
     max: f64,
@@ -25,6 +24,8 @@ struct ChannelStats {
 pub struct QualityMonitor {
     rate_hz: f64,
     rows: u64,
+    until_seg: u64,
+    seg_rows: u64,
     seg_len: usize,
     every_rows: u64,
     channels: Vec<ChannelStats>,
@@ -47,11 +48,12 @@ impl QualityMonitor {
         QualityMonitor {
             rate_hz,
             rows: 0,
+            until_seg: 0,
+            seg_rows: 0,
             seg_len,
             every_rows,
             channels: (0..channels)
                 .map(|_| ChannelStats {
-                    finite: 0,
                     missing: 0,
                     min: f64::INFINITY,
                     max: f64::NEG_INFINITY,
@@ -69,18 +71,30 @@ impl QualityMonitor {
     /// Counts one raw input row.
     #[inline]
     pub fn push_row(&mut self, row: &[f64]) {
-        let in_seg = (self.rows % self.every_rows) < self.seg_len as u64;
+        // Countdown instead of a modulo per row: rows left before the next spectrum segment.
+        let in_seg = self.until_seg == 0;
+        if in_seg {
+            self.seg_rows += 1;
+            if self.seg_rows == self.seg_len as u64 {
+                self.seg_rows = 0;
+                self.until_seg = self.every_rows - self.seg_len as u64;
+            }
+        } else {
+            self.until_seg -= 1;
+        }
         for (c, &x) in self.channels.iter_mut().zip(row) {
-            if x.is_finite() {
-                c.finite += 1;
+            // NaN fails every comparison, so it is counted as missing without a separate test.
+            if x >= c.max {
                 if x > c.max {
                     c.max = x;
-                    c.at_max = 1;
-                } else if x == c.max {
-                    c.at_max += 1;
+                    c.at_max = 0;
                 }
-                c.min = c.min.min(x);
-            } else {
+                c.at_max += 1;
+            }
+            if x < c.min {
+                c.min = x;
+            }
+            if x.is_nan() {
                 c.missing += 1;
             }
             if in_seg {
@@ -136,9 +150,10 @@ impl QualityMonitor {
             })
         };
         for (i, c) in self.channels.iter().enumerate() {
-            let total = (c.finite + c.missing).max(1);
-            if c.finite == 0 || (c.max - c.min) < 0.5 {
-                let what = if c.finite == 0 {
+            let total = self.rows.max(1);
+            let finite = self.rows - c.missing.min(self.rows);
+            if finite == 0 || (c.max - c.min) < 0.5 {
+                let what = if finite == 0 {
                     "never gave a value (disconnected?)".to_string()
                 } else {
                     format!("stayed within {:.2} mmHg the whole time", c.max - c.min)
@@ -165,7 +180,7 @@ impl QualityMonitor {
                 );
             }
             // Many samples at exactly the highest value: a clipped sensor or ADC.
-            let sat = c.at_max as f64 / c.finite as f64;
+            let sat = c.at_max as f64 / finite as f64;
             if c.at_max >= 10 && sat > 0.0005 && c.max > 10.0 {
                 warn(
                     &mut w,
