@@ -41,7 +41,7 @@ fn counts_errors_and_grades_of_one_file() {
         Collar::DCASE,
         &GradeWindow::default(),
     );
-    let m = summarize(&[t.clone()]).gross;
+    let m = summarize(std::slice::from_ref(&t)).gross;
     assert_eq!((t.n_ref, t.n_est, t.matched), (5, 5, 4));
     assert!(close(m.precision, 0.8) && close(m.recall, 0.8) && close(m.f1, 0.8));
     // Offsets: 0.05, 0.3 (> max(0.2, 0.16): fails), 0.0, 0.1 → 3 of the 4 onset matches.
