@@ -53,11 +53,7 @@ pub struct RawRows {
 impl RawRows {
     /// Number of rows.
     pub fn rows(&self) -> usize {
-        if self.channels == 0 {
-            0
-        } else {
-            self.counts.len() / self.channels
-        }
+        self.counts.len().checked_div(self.channels).unwrap_or(0)
     }
 }
 
@@ -399,8 +395,8 @@ impl CalibratedStream {
                     align(out, start_row, channels);
                     out.events.push((start_row, StreamEvent::Gap { rows }));
                     let n = usize::try_from(rows).unwrap_or(usize::MAX);
-                    out.values
-                        .extend(std::iter::repeat_n(f64::NAN, n.saturating_mul(channels)));
+                    let len = out.values.len().saturating_add(n.saturating_mul(channels));
+                    out.values.resize(len, f64::NAN);
                 }
                 FrameItem::Rows(raw) => {
                     align(out, raw.start_row, channels);
@@ -445,8 +441,8 @@ fn align(out: &mut Block, row: u64, channels: usize) {
         let end = out.start_row + out.rows(channels) as u64;
         if row > end {
             let n = usize::try_from(row - end).unwrap_or(0);
-            out.values
-                .extend(std::iter::repeat_n(f64::NAN, n.saturating_mul(channels)));
+            let len = out.values.len().saturating_add(n.saturating_mul(channels));
+            out.values.resize(len, f64::NAN);
         }
     }
 }

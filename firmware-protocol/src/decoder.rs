@@ -27,6 +27,7 @@ pub struct DecodeStats {
 
 /// The result of one [`Decoder::feed`] call.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // No heap: the frame is returned inline, by design.
 pub enum Feed<'a> {
     /// All input was consumed without completing a frame.
     Consumed,

@@ -353,8 +353,13 @@ pub struct Reply {
 }
 
 /// Any message of the protocol.
+///
+/// Messages are stored inline (about 520 bytes for the largest, a full `SampleBlock`): the
+/// firmware has no heap to box them in, and one frame on the stack is cheap on any MCU that
+/// samples 16 channels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum Message {
     /// What the device is.
     DeviceInfo(DeviceInfo),
