@@ -14,7 +14,15 @@ fn simulate_writes_a_recording_truth_calibration_and_bids() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let d = dir.path();
     let out = Command::new(BIN)
-        .args(["simulate", "--style", "rushed", "--seed", "7", "--duration", "30"])
+        .args([
+            "simulate",
+            "--style",
+            "rushed",
+            "--seed",
+            "7",
+            "--duration",
+            "30",
+        ])
         .arg("--record")
         .arg(d.join("s.mld"))
         .arg("--truth")
@@ -24,7 +32,11 @@ fn simulate_writes_a_recording_truth_calibration_and_bids() {
         .output()
         .expect("running mldsense");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("calibration:"), "{stdout}");
 
     let truth = load_tsv(&d.join("s_events.tsv")).expect("the truth reads back");

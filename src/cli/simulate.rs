@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
+/// The longest session simulated: a day (the whole plan is made up front, ~100 bytes a stroke).
+const MAX_DURATION_S: f64 = 86_400.0;
+
 /// Options of `mldsense simulate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -54,9 +57,9 @@ pub struct Args {
 
 impl Args {
     fn config(&self) -> anyhow::Result<GloveConfig> {
-        if !(self.duration.is_finite() && self.duration > 0.0) {
+        if !(self.duration.is_finite() && self.duration > 0.0 && self.duration <= MAX_DURATION_S) {
             bail!(
-                "--duration must be a positive number of seconds, got {}",
+                "--duration must be a positive number of seconds up to {MAX_DURATION_S} (a day), got {}",
                 self.duration
             );
         }
