@@ -105,11 +105,14 @@ const ENDING_SHARE: f64 = 0.8;
 /// `(first index after, mean before, mean after)`.
 fn change_point(peaks: &[f64]) -> Option<(usize, f64, f64)> {
     let n = peaks.len();
-    if n < 2 * CREEP_MIN_STROKES {
+    // Each side holds at least CREEP_MIN_STROKES and a sixth of the session, so a few odd
+    // strokes at either end do not make a "from then on" sentence.
+    let min_side = CREEP_MIN_STROKES.max(n / 6);
+    if n < 2 * min_side {
         return None;
     }
     let mut best: Option<(f64, usize, f64, f64)> = None;
-    for k in CREEP_MIN_STROKES..=n - CREEP_MIN_STROKES {
+    for k in min_side..=n - min_side {
         let before = mean(peaks[..k].iter().copied())?;
         let after = mean(peaks[k..].iter().copied())?;
         // A two-sample statistic without the variance: favours balanced, large shifts.

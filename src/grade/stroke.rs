@@ -260,9 +260,10 @@ pub fn grade_stroke(
     };
 
     let mut flags = Vec::new();
-    let mut want = Penalties::default();
-
-    want.pressure = (miss.abs() * weights::PRESSURE_PER_MMHG).min(weights::PRESSURE_MAX);
+    let mut want = Penalties {
+        pressure: (miss.abs() * weights::PRESSURE_PER_MMHG).min(weights::PRESSURE_MAX),
+        ..Penalties::default()
+    };
     if peak >= profile.danger.mmhg.0 {
         flags.push(Flag::Danger);
         want.danger = weights::DANGER;

@@ -164,6 +164,49 @@ fn trace_points(session: &Session, buckets: usize) -> Vec<(f64, f64)> {
     out
 }
 
+/// Round-number tick positions for a time axis from 0 to `t_end` seconds (at most ~10 ticks at
+/// 1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10 … min).
+fn time_ticks(t_end: f64) -> Vec<f64> {
+    const STEPS: [f64; 14] = [
+        1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0,
+    ];
+    let step = STEPS
+        .iter()
+        .copied()
+        .find(|s| t_end / s <= 10.0)
+        .unwrap_or(3600.0 * (t_end / 36000.0).ceil().max(1.0));
+    let n = (t_end / step).floor() as usize;
+    (0..=n).map(|k| k as f64 * step).collect()
+}
+
+/// Writes `m:ss` labels with tick marks under a time axis at round-number times (plotters'
+/// own choice of ticks is decimal: 0:50, 1:40, …).
+fn draw_time_labels<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
+    t_end: f64,
+    y0: f64,
+    size: f64,
+) -> DrawResult {
+    let (bx, by) = area.get_base_pixel();
+    for t in time_ticks(t_end) {
+        let (px, py) = chart.backend_coord(&(t, y0));
+        let (x, y) = (px - bx, py - by);
+        area.draw(&PathElement::new(vec![(x, y), (x, y + 5)], BLACK))
+            .map_err(err)?;
+        area.draw(&Text::new(
+            clock(t),
+            (x, y + 8),
+            font(size).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Top,
+            )),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
 fn finite_max(values: impl IntoIterator<Item = f64>) -> f64 {
     values
         .into_iter()
@@ -294,11 +337,12 @@ fn draw_trace<DB: DrawingBackend>(
         .x_desc("time (m:ss)")
         .y_desc("pressure (mmHg)")
         .y_label_formatter(&|v| format!("{v:.0}"))
-        .x_label_formatter(&|t| clock(*t))
+        .x_labels(0)
         .label_style(font(13.0))
         .axis_desc_style(font(14.0))
         .draw()
         .map_err(err)?;
+    draw_time_labels(&plot, &chart, t_end, 0.0, 13.0)?;
 
     // Window band and danger line.
     chart
@@ -664,11 +708,12 @@ fn draw_rhythm<DB: DrawingBackend>(
         .x_desc("time (m:ss)")
         .y_desc("seconds since previous stroke")
         .y_label_formatter(&|v| format!("{v:.1}"))
-        .x_label_formatter(&|t| clock(*t))
+        .x_labels(0)
         .label_style(font(12.0))
         .axis_desc_style(font(13.0))
         .draw()
         .map_err(err)?;
+    draw_time_labels(&plot, &chart, t_end, 0.0, 12.0)?;
     chart
         .draw_series([Rectangle::new(
             [(0.0, fast), (t_end, slow)],
@@ -692,4 +737,37 @@ fn draw_rhythm<DB: DrawingBackend>(
             .map_err(err)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_ticks_are_round_and_few() {
+        assert_eq!(
+            time_ticks(300.0),
+            (0..=10).map(|k| k as f64 * 30.0).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            time_ticks(45.0),
+            vec![0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0]
+        );
+        assert_eq!(time_ticks(600.0).len(), 11);
+        assert!(time_ticks(7200.0).len() <= 11);
+        assert_eq!(time_ticks(0.5), vec![0.0]);
+    }
+
+    #[test]
+    fn decimation_keeps_the_peaks() {
+        let mut s = crate::grade::synthetic::steady(200, 35.0);
+        // One narrow spike between strokes must survive 10:1 decimation.
+        if let Some(v) = s.trace.channels[0].get_mut(1234) {
+            *v = 66.0;
+        }
+        let pts = trace_points(&s, 100);
+        assert!(pts.len() <= 2 * 100 + 2);
+        let top = pts.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!(top, 66.0);
+    }
 }
