@@ -60,6 +60,7 @@ pub struct StrokeDetector {
     flat_idx: u64,
     rest_level: f64,
     settle_n: u64,
+    foot_n: u64,
     window_n: u64,
     max_n: u64,
     lift_n: Option<u64>,
@@ -107,6 +108,7 @@ impl StrokeDetector {
             flat_idx: 0,
             rest_level: f64::NAN,
             settle_n: n(cfg.settle_s),
+            foot_n: n(0.05),
             window_n,
             max_n,
             lift_n: cfg.lift_s.map(n),
@@ -378,8 +380,14 @@ impl StrokeDetector {
         let oldest = self.k.saturating_sub(self.ring as u64);
         let lo = self.start_idx.max(oldest);
         let pk = self.peak_idx.max(lo);
+        // The level the final rise left: the base minimum, or a plateau above it (the resting
+        // level after the hand touched down from a lift).
+        let (start_level, lo) = match self.foot(pk, lo, self.start_level, height, false) {
+            Some((j, level)) => (level, j),
+            None => (self.start_level, lo),
+        };
         // Onset: the last departure from the start level before the peak.
-        let thr_on = self.start_level + self.edge_tol(height);
+        let thr_on = start_level + self.edge_tol(self.peak - start_level);
         let mut onset = lo as f64;
         let mut j = pk;
         while j > lo {
@@ -390,10 +398,16 @@ impl StrokeDetector {
             }
             j -= 1;
         }
-        // Offset: the first return to the release level after the peak.
+        // Offset: the first return to the release level after the peak (or to a plateau above
+        // the final minimum: the resting level before the hand lifted off).
         let end_idx = end_idx.max(pk);
         let mut offset = end_idx as f64;
+        let mut end_level = end_level;
         if !forced {
+            if let Some((_, level)) = self.foot(pk, end_idx, end_level, self.peak - end_level, true)
+            {
+                end_level = level;
+            }
             let thr_off = end_level + self.edge_tol(self.peak - end_level);
             let mut j = pk;
             while j < end_idx {
@@ -442,11 +456,66 @@ impl StrokeDetector {
             peak_s: self.time_of(self.peak_idx as f64),
             peak: Mmhg(self.peak),
             channel_peaks,
-            start_level: Mmhg(self.start_level),
+            start_level: Mmhg(start_level),
             release_level: Mmhg(end_level),
             rest_level: Mmhg(rest),
             envelope,
         });
+    }
+}
+
+impl StrokeDetector {
+    /// A plateau the stroke's flank starts (or ends) on, between the peak `pk` and `bound`
+    /// (before the peak if `!forward`): from the flank's half-height point, walk away from the
+    /// peak until the change over 50 ms falls below a tenth of the change at half height. It
+    /// counts only if it lies clearly above `base` and below 35 % of `height` (so the dip of a
+    /// double hump is never taken for it). Returns its index and level.
+    fn foot(
+        &self,
+        pk: u64,
+        bound: u64,
+        base: f64,
+        height: f64,
+        forward: bool,
+    ) -> Option<(u64, f64)> {
+        let w = self.foot_n;
+        let half = base + 0.5 * height;
+        let step = |j: u64| if forward { j + 1 } else { j.wrapping_sub(1) };
+        let inside = |j: u64| {
+            if forward {
+                j + w <= bound
+            } else {
+                j >= bound + w
+            }
+        };
+        // Change over `w` samples walking away from the peak (positive on the flank).
+        let drop = |j: u64| {
+            if forward {
+                self.env_at(j) - self.env_at(j + w)
+            } else {
+                self.env_at(j) - self.env_at(j - w)
+            }
+        };
+        let mut j = pk;
+        while inside(j) && self.env_at(j) > half {
+            j = step(j);
+        }
+        if !inside(j) {
+            return None;
+        }
+        let s50 = drop(j);
+        if !(s50 > 0.0) {
+            return None;
+        }
+        while inside(j) && drop(j) > 0.1 * s50 {
+            j = step(j);
+        }
+        if !inside(j) {
+            return None;
+        }
+        let level = self.env_at(j);
+        let tol = self.edge_tol(height);
+        (level > base + tol && level < base + 0.35 * height).then_some((j, level))
     }
 }
 

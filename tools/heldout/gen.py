@@ -79,8 +79,15 @@ def recording(rng, seconds):
         rest = rng.uniform(0, 5)
         nstrokes = int(rng.integers(4, 9))
         level = rest  # level the next stroke rises from
+        # touch-down: the hand lands on the skin and settles to the resting level before the
+        # first stroke (not part of any stroke)
+        land = int(rng.uniform(0.05, 0.4) * fs)
+        settle = int(rng.uniform(0.1, 0.8) * fs)
         i0 = int(t * fs)
-        spot_start = i0
+        for c in range(nch):
+            clean[i0:i0 + land, c] = rest * np.linspace(0, 1, land)
+            clean[i0 + land:i0 + land + settle, c] = rest
+        i0 += land + settle
         for k in range(nstrokes):
             dur = rng.uniform(0.3, 0.8)
             rise_frac = rng.uniform(0.3, 0.6)
@@ -125,8 +132,15 @@ def recording(rng, seconds):
                 # non-leading channels continue from their own ledge; keep it simple: the
                 # envelope (max) is what defines the stroke
                 pass
-        # rest level fill for the spot
-        t = i0 / fs + rng.uniform(1.5, 4.0)  # pause: hand lifted, pressure 0
+        # lift-off: the last release settles on the resting level, then the hand lifts
+        stay = int(rng.uniform(0.0, 0.6) * fs)
+        lift = int(rng.uniform(0.05, 0.3) * fs)
+        i0 = min(i0, n)
+        clean[i0:i0 + stay, :] = clean[max(i0 - 1, 0), :]
+        seg = clean[min(max(i0 + stay - 1, 0), n - 1), :].copy()
+        ramp = np.linspace(1, 0, lift)[:, None] * seg[None, :]
+        clean[i0 + stay:i0 + stay + lift, :] = ramp[: max(0, min(lift, n - i0 - stay))]
+        t = (i0 + stay + lift) / fs + rng.uniform(1.5, 4.0)  # pause: hand lifted, pressure 0
     # fill resting phases inside spots (zeros left where lifted)
     # (the loop above already wrote the inter-stroke rest)
     meas = clean.copy()
