@@ -171,6 +171,16 @@ impl FrameAssembler {
         self.next_row
     }
 
+    /// The device time (µs, extended past the wrap) of `row`, extrapolated from the last
+    /// sample block's first row and time at the nominal rate; `None` before any sample block.
+    /// The inverse of how status events are placed at rows.
+    pub fn device_time_of_row(&self, row: u64) -> Option<u64> {
+        let (anchor_row, t0) = self.anchor?;
+        let rate = self.rate_hz()?;
+        let dt_us = (row as f64 - anchor_row as f64) * 1e6 / rate;
+        Some((t0 as f64 + dt_us).round().max(0.0) as u64)
+    }
+
     /// Drops a half-received frame, e.g. after a reconnect; counts and row numbering stay.
     pub fn reset_partial(&mut self) {
         self.decoder.reset();

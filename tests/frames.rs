@@ -106,6 +106,10 @@ fn sequence_wrap_is_not_a_gap_and_device_time_unwraps() {
         assert_eq!(*t, u64::from(t0) + k as u64 * 8_000, "block {k}");
     }
     assert!(times[599] > u64::from(u32::MAX));
+    // Row time ↔ device time: row 4·599 is block 599's first row.
+    assert_eq!(a.device_time_of_row(4 * 599), Some(times[599]));
+    assert_eq!(a.device_time_of_row(4 * 599 + 3), Some(times[599] + 6_000));
+    assert_eq!(a.device_time_of_row(0), Some(u64::from(t0)));
 }
 
 #[test]
