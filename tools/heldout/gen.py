@@ -11,7 +11,7 @@ Output per recording (BIDS-like):
   sub-XX_task-mld_physio.json     SamplingFrequency, StartTime, Columns, per-column Units
   sub-XX_task-mld_events.tsv      onset, duration, trial_type, peak_mmhg (true, noise-free)
 
-Usage: gen.py OUT_DIR --split tune|heldout [--count N] [--seconds S]
+Usage: gen.py OUT_DIR --split tune|heldout [--count N] [--seconds S] [--rate HZ] [--channels N]
 The split fixes the seed range, so the tuning and held-out sets never share a seed.
 """
 import argparse, gzip, json, os
@@ -63,9 +63,11 @@ def shape(kind, n_rise, n_fall, rng):
     return x, int(np.argmax(x))
 
 
-def recording(rng, seconds):
+def recording(rng, seconds, rate=None, channels=None):
     fs = float(rng.choice([100, 120, 200, 250, 400, 500, 640, 800, 1000]))
     nch = int(rng.integers(3, 6))
+    fs = float(rate) if rate else fs
+    nch = int(channels) if channels else nch
     n = int(seconds * fs)
     clean = np.zeros((n, nch))
     events = []
@@ -203,9 +205,9 @@ def write(out, stem, fs, units, meas, events):
         for row in meas:
             f.write("\t".join("n/a" if np.isnan(v) else f"{v:.3f}" for v in row) + "\n")
     with open(os.path.join(out, stem + "_events.tsv"), "w") as f:
-        f.write("onset\tduration\ttrial_type\tpeak_mmhg\n")
+        f.write("onset\tduration\ttrial_type\tpeak_mmhg\tshape\n")
         for e in events:
-            f.write(f"{e['onset']:.4f}\t{e['duration']:.4f}\tstroke_{e['kind']}\t{e['peak']:.3f}\n")
+            f.write(f"{e['onset']:.4f}\t{e['duration']:.4f}\tstroke\t{e['peak']:.3f}\t{e['kind']}\n")
 
 
 def main():
@@ -214,12 +216,14 @@ def main():
     ap.add_argument("--split", choices=["tune", "heldout"], required=True)
     ap.add_argument("--count", type=int, default=12)
     ap.add_argument("--seconds", type=float, default=120.0)
+    ap.add_argument("--rate", type=float, help="fix the sampling rate (Hz) instead of drawing it")
+    ap.add_argument("--channels", type=int, help="fix the channel count instead of drawing it")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     base = 1000 if a.split == "tune" else 9000
     for i in range(a.count):
         rng = np.random.default_rng(base + i)
-        fs, nch, units, meas, events = recording(rng, a.seconds)
+        fs, nch, units, meas, events = recording(rng, a.seconds, a.rate, a.channels)
         write(a.out, f"sub-{a.split}{i:02d}_task-mld", fs, units, meas, events)
 
 
