@@ -112,7 +112,16 @@ fn html_states_count_grades_and_score() {
 
 #[test]
 fn html_escapes_names_notes_and_sources() {
-    let (html, _) = render_html(&practice_session());
+    let mut session = practice_session();
+    // Channel names come from input files too, and appear in the table and inside the SVG.
+    session.info.channels[1].name = "<mid>".into();
+    let (html, _) = render_html(&session);
+    assert!(!html.contains("<mid>"));
+    assert!(html.contains("&lt;mid&gt; mmHg"), "table header");
+    assert!(
+        html.matches("&lt;mid&gt;").count() >= 2,
+        "table header and finger chart"
+    );
     assert!(!html.contains("<script"), "unescaped script tag");
     assert!(html.contains("Ada &lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
     assert!(html.contains("&lt;b&gt;note&lt;/b&gt;"));

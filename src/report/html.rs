@@ -26,7 +26,10 @@ h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid #ccc; }
 .charts svg { max-width: 100%; height: auto; }
 table { border-collapse: collapse; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; white-space: nowrap; }
-td.flags { white-space: normal; min-width: 12em; }
+td.flags { white-space: normal; min-width: 12em; text-align: left; }
+.scroll { overflow-x: auto; max-width: 100%; }
+#strokes { font-size: 0.8em; }
+th.finger { background: #e8eef5; }
 th { background: #f3f3f3; }
 td.l { text-align: left; }
 .danger { color: #fff; background: #7a2e5a; padding: 2px 6px; border-radius: 4px; }
@@ -198,12 +201,12 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         .collect();
     let _ = write!(
         h,
-        "<table id=\"strokes\"><tr><th>#</th><th>onset</th><th>peak mmHg</th><th class=\"l\">grade</th>\
+        "<div class=\"scroll\"><table id=\"strokes\"><tr><th>#</th><th>onset</th><th>peak mmHg</th><th class=\"l\">grade</th>\
          <th>score</th><th>pressure</th><th>danger</th><th>release</th><th>rhythm</th>\
          <th>fingers</th><th>smooth</th><th>interval s</th><th class=\"l\">flags</th>"
     );
     for n in &names {
-        let _ = write!(h, "<th>{}</th>", esc(n));
+        let _ = write!(h, "<th class=\"finger\">{} mmHg</th>", esc(n));
     }
     let _ = writeln!(h, "</tr>");
     for g in &graded.strokes {
@@ -249,7 +252,7 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         }
         let _ = writeln!(h, "</tr>");
     }
-    let _ = writeln!(h, "</table>");
+    let _ = writeln!(h, "</table></div>");
     let _ = writeln!(
         h,
         "<p class=\"meta\">Window source: {}<br>Danger source: {}</p>",

@@ -57,8 +57,10 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     if s.danger > 0 {
         let _ = writeln!(
             t,
-            "  !! {} strokes at or above the danger level ({:.0} mmHg)",
-            s.danger, p.danger.mmhg.0
+            "  !! {} stroke{} at or above the danger level ({:.0} mmHg)",
+            s.danger,
+            if s.danger == 1 { "" } else { "s" },
+            p.danger.mmhg.0
         );
     }
     let _ = writeln!(t, "  incomplete releases: {}", s.incomplete_release);
