@@ -161,11 +161,12 @@ fn flipped_bits_and_dropped_bytes_cost_only_the_frames_they_hit() {
     let spans = frame_spans(&wire);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(77);
     // One flipped bit per 1000 bytes and one dropped byte per 5000, never touching a delimiter
-    // and never making one (so each damage stays inside its frame).
+    // and never making one (so each damage stays inside its frame), and bursts of garbage
+    // between frames.
     let mut damaged = vec![false; spans.len()];
     let mut out = Vec::with_capacity(wire.len());
     let mut frame = 0;
-    let (mut flips, mut drops) = (0, 0);
+    let (mut flips, mut drops, mut bursts) = (0, 0, 0u64);
     for (i, &b) in wire.iter().enumerate() {
         while frame < spans.len() && i >= spans[frame].1 {
             frame += 1;
@@ -185,6 +186,13 @@ fn flipped_bits_and_dropped_bytes_cost_only_the_frames_they_hit() {
             }
         }
         out.push(b);
+        // Line noise between frames: a burst of garbage, ended by a delimiter.
+        if b == 0 && rng.gen_bool(0.01) {
+            let len = rng.gen_range(1..40);
+            out.extend((0..len).map(|_| rng.gen_range(1..=255u8)));
+            out.push(0);
+            bursts += 1;
+        }
     }
     let n_damaged = damaged.iter().filter(|d| **d).count() as u64;
     assert!(flips > 50 && drops > 5, "{flips} flips, {drops} drops");
@@ -216,7 +224,8 @@ fn flipped_bits_and_dropped_bytes_cost_only_the_frames_they_hit() {
     }
     let s = stream.stats();
     // Every damaged frame is counted as exactly one bad frame; every clean frame decodes.
-    assert_eq!(s.crc_errors + s.malformed, n_damaged);
+    assert!(bursts > 20, "{bursts} bursts");
+    assert_eq!(s.crc_errors + s.malformed, n_damaged + bursts);
     assert_eq!(s.frames_ok, spans.len() as u64 - n_damaged);
     // The rows of damaged sample blocks (and the simulated dropouts) are lost, and no others.
     let rows_per_block = u64::from(device.rows_per_block);
