@@ -91,7 +91,7 @@ fn shows_counts_score_and_last_verdict_spelled_out() {
     let buf = render(&s, 120, 40);
     let text = screen(&buf);
     let ls = lines(&buf);
-    let counts = line_with(&ls, "too light");
+    let counts = line_with(&ls, "▽ too light");
     assert!(counts.contains("▽ too light 2"), "{counts}");
     assert!(counts.contains("✓ in window 6"), "{counts}");
     assert!(counts.contains("▲ too hard 2"), "{counts}");
@@ -102,6 +102,14 @@ fn shows_counts_score_and_last_verdict_spelled_out() {
     assert!(text.contains("✓  IN  WINDOW  ✓"), "{text}");
     assert!(text.contains("peak 37.0 mmHg"), "{text}");
     assert!(text.contains("Last stroke (#10)"), "{text}");
+    // The strokes before it are listed, newest first.
+    let earlier = text
+        .find("▲  75.0 mmHg  too hard")
+        .expect("previous stroke listed");
+    let before = text
+        .find("✓  34.0 mmHg  in window")
+        .expect("older stroke listed");
+    assert!(earlier < before, "{text}");
     assert!(text.contains("● connected"), "{text}");
     assert!(text.contains("/dev/pts/7"), "{text}");
     assert!(

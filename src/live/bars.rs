@@ -95,7 +95,7 @@ impl Widget for PressureBars<'_> {
         }
         let max = scale_max(&self.window);
         let scale_rows: u16 = if area.height as usize >= n + 2 { 2 } else { 1 };
-        let slot = ((area.height - scale_rows) as usize / n).clamp(1, 4) as u16;
+        let slot = ((area.height - scale_rows) as usize / n).clamp(1, 5) as u16;
         let bar_h = if slot >= 3 { slot - 1 } else { 1 };
         let danger_col = column_of(self.window.danger.0, max, bar_w);
         let band = (

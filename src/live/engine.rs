@@ -115,11 +115,12 @@ impl LiveEngine {
         }
         self.fresh.clear();
         self.pipeline.push_block(block, &mut self.fresh);
-        self.grade_fresh(out);
+        // Time first, so a stroke's delay is measured against the row that closed it.
         out.push(LiveUpdate::Pressures {
             now_s: self.now_s(),
             values: self.pipeline.filtered().to_vec(),
         });
+        self.grade_fresh(out);
         if self.pipeline.rows() >= self.next_quality_row {
             self.next_quality_row = self.pipeline.rows() + self.quality_every_rows;
             let q = self.pipeline.quality();

@@ -57,6 +57,12 @@ pub fn summary(state: &LiveState) -> Vec<String> {
         .score
         .map_or("-".to_string(), |s| format!("{s:.0} / 100"));
     out.push(format!("in window {share}  score {score}"));
+    if let Some(d) = state.max_verdict_delay_s {
+        out.push(format!(
+            "verdicts reached the view at most {:.0} ms after each stroke's end",
+            d * 1000.0
+        ));
+    }
     if state.tallies.markers > 0 {
         out.push(format!("markers {}", state.tallies.markers));
     }

@@ -10,6 +10,7 @@ use crate::live::rhythm::Rhythm;
 use crate::session::QualityWarning;
 use crate::stream::StreamEvent;
 use crate::units::Mmhg;
+use std::collections::VecDeque;
 
 /// The three verdicts a stroke can get, by its peak against the target window.
 ///
@@ -226,8 +227,12 @@ pub struct LiveState {
     pub connection: Connection,
     /// The newest graded stroke.
     pub last: Option<StrokeVerdict>,
+    /// The strokes before it, newest first (at most [`LiveState::RECENT`]).
+    pub recent: VecDeque<StrokeVerdict>,
     /// How long after its end the newest stroke reached the view, seconds of stream time.
     pub last_verdict_delay_s: Option<f64>,
+    /// The longest such delay so far (the detector's delay; the redraw adds at most a frame).
+    pub max_verdict_delay_s: Option<f64>,
     /// Strokes per verdict (only those while not paused).
     pub counts: VerdictCounts,
     /// Stroke rate against the target.
@@ -245,6 +250,9 @@ pub struct LiveState {
 }
 
 impl LiveState {
+    /// How many earlier strokes the view lists under the last one.
+    pub const RECENT: usize = 16;
+
     /// A fresh state for a glove with these fingertips, graded against `window`, with the
     /// stroke-rate target `target_rate_hz` (about one a second, Vodder school).
     pub fn new(channels: Vec<String>, window: TargetWindow, target_rate_hz: f64) -> Self {
@@ -258,7 +266,9 @@ impl LiveState {
             now_s: 0.0,
             connection: Connection::Connecting,
             last: None,
+            recent: VecDeque::with_capacity(Self::RECENT + 1),
             last_verdict_delay_s: None,
+            max_verdict_delay_s: None,
             counts: VerdictCounts::default(),
             rhythm: Rhythm::new(target_rate_hz),
             score: None,
@@ -296,7 +306,10 @@ impl LiveState {
             }
             LiveUpdate::Stroke(stroke) => {
                 self.now_s = self.now_s.max(stroke.offset_s);
-                self.last_verdict_delay_s = Some(self.now_s - stroke.offset_s);
+                let delay = self.now_s - stroke.offset_s;
+                self.last_verdict_delay_s = Some(delay);
+                self.max_verdict_delay_s =
+                    Some(self.max_verdict_delay_s.map_or(delay, |m| m.max(delay)));
                 if !self.paused {
                     match stroke.verdict {
                         Verdict::TooLight => self.counts.too_light += 1,
@@ -308,7 +321,10 @@ impl LiveState {
                     }
                     self.rhythm.push_onset(stroke.onset_s);
                 }
-                self.last = Some(stroke);
+                if let Some(prev) = self.last.replace(stroke) {
+                    self.recent.push_front(prev);
+                    self.recent.truncate(Self::RECENT);
+                }
             }
             LiveUpdate::Score(s) => {
                 if s.is_finite() {

@@ -164,6 +164,23 @@ fn draw_verdict(frame: &mut Frame, area: Rect, state: &LiveState) {
         when.push_str(&format!(" · {s:.0} pts"));
     }
     lines.push(Line::styled(when, palette::dim_style()));
+    // The strokes before, newest first: the pattern matters more than one verdict.
+    let room = usize::from(parts[1].height).saturating_sub(lines.len() + 1);
+    if room > 0 && !state.recent.is_empty() {
+        lines.push(Line::styled("earlier", palette::dim_style()));
+        for s in state.recent.iter().take(room - 1) {
+            lines.push(Line::styled(
+                format!(
+                    "{} {:>5.1} mmHg  {:<9}  {}",
+                    verdict_symbol(s.verdict),
+                    s.peak.0,
+                    s.verdict.label(),
+                    clock(s.onset_s)
+                ),
+                palette::verdict_style(s.verdict),
+            ));
+        }
+    }
     frame.render_widget(
         Paragraph::new(lines)
             .alignment(Alignment::Center)

@@ -1,0 +1,225 @@
+//! `mldsense live` end to end over a pseudo-terminal, in line mode (stdout is a pipe here): the
+//! virtual glove's firmware serves a session on a pty, the binary reads it through the real
+//! serial path, prints one line per stroke, a summary, records and reports.
+//!
+//! Pseudo-terminal pairs are not safe to open from parallel tests: every test here holds `PTY`.
+
+use mldsense::sim::firmware::Firmware;
+use mldsense::sim::pty::PtyGlove;
+use mldsense::sim::{GloveConfig, Style, VirtualGlove};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+static PTY: Mutex<()> = Mutex::new(());
+
+/// A parsed `stroke m:ss.cc  peak P mmHg  GRADE  flags F` line.
+#[derive(Debug)]
+struct Line {
+    onset_s: f64,
+    peak: f64,
+    grade: String,
+    flags: String,
+}
+
+fn parse_line(l: &str) -> Option<Line> {
+    let rest = l.strip_prefix("stroke ")?;
+    let mut parts = rest.split("  ");
+    let time = parts.next()?;
+    let (min, sec) = time.split_once(':')?;
+    let onset_s = min.parse::<f64>().ok()? * 60.0 + sec.parse::<f64>().ok()?;
+    let peak = parts
+        .next()?
+        .strip_prefix("peak ")?
+        .strip_suffix(" mmHg")?
+        .parse()
+        .ok()?;
+    let grade = parts.next()?.to_string();
+    let flags = parts.next()?.strip_prefix("flags ")?.to_string();
+    Some(Line {
+        onset_s,
+        peak,
+        grade,
+        flags,
+    })
+}
+
+fn run_live(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mldsense"))
+        .arg("live")
+        .args(args)
+        .output()
+        .expect("run mldsense live")
+}
+
+fn stroke_lines(out: &Output) -> Vec<Line> {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    stdout
+        .lines()
+        .filter(|l| l.starts_with("stroke "))
+        .map(|l| parse_line(l).unwrap_or_else(|| panic!("malformed stroke line {l:?}")))
+        .collect()
+}
+
+#[test]
+fn port_session_prints_each_stroke_records_and_reports() {
+    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = GloveConfig {
+        style: Style::Heavy,
+        seed: 7,
+        duration_s: 24.0,
+        ..GloveConfig::default()
+    };
+    let glove = VirtualGlove::new(config);
+    let truth = glove.truth();
+    let cal_path = dir.path().join("glove.calibration.toml");
+    glove
+        .calibration()
+        .save(&cal_path)
+        .expect("save calibration");
+    let mut pty = PtyGlove::open().expect("pty");
+    let port = pty.path().to_string();
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let server = std::thread::spawn(move || {
+        let mut fw = Firmware::new(glove);
+        let end = pty.serve(&mut fw, 6.0, &flag);
+        pty.drain(Duration::from_secs(3));
+        end
+    });
+
+    let rec = dir.path().join("s.mld");
+    let report = dir.path().join("s.json");
+    let child = Command::new(env!("CARGO_BIN_EXE_mldsense"))
+        .arg("live")
+        .args([
+            "--port",
+            &port,
+            "--calibration",
+            cal_path.to_str().expect("utf-8 path"),
+            "--record",
+            rec.to_str().expect("utf-8 path"),
+            "--report",
+            report.to_str().expect("utf-8 path"),
+            "--trainee",
+            "Ada",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start mldsense live");
+    // The glove has sent everything and the host has read it (drain) ...
+    let _ = server.join();
+    std::thread::sleep(Duration::from_millis(500));
+    // ... but the child inherited this process's pty descriptors (they are not close-on-exec),
+    // so it cannot see the glove go away: end the session as a user would, with Ctrl-C.
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill -INT");
+    assert!(killed.success());
+    let out = child.wait_with_output().expect("wait for mldsense live");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+
+    // One line per stroke, in time order, each graded against 30–40 with danger at 70.
+    let lines = stroke_lines(&out);
+    let n_true = truth.len();
+    assert!(
+        lines.len() + 2 >= n_true && lines.len() <= n_true + 2,
+        "{} lines for {n_true} true strokes:\n{stdout}",
+        lines.len()
+    );
+    for w in lines.windows(2) {
+        assert!(w[0].onset_s < w[1].onset_s, "{stdout}");
+    }
+    for l in &lines {
+        let expected = if l.peak > 40.0 {
+            "too_hard"
+        } else if l.peak >= 30.0 {
+            "in_window"
+        } else {
+            "too_light"
+        };
+        assert_eq!(l.grade, expected, "{l:?}");
+        assert_eq!(l.flags.contains("danger"), l.peak >= 70.0, "{l:?}");
+    }
+    assert!(
+        lines.iter().filter(|l| l.grade == "too_hard").count() * 2 > lines.len(),
+        "a heavy trainee is mostly too hard:\n{stdout}"
+    );
+
+    // The summary adds up the lines.
+    let count = |g: &str| lines.iter().filter(|l| l.grade == g).count();
+    let summary = stdout
+        .lines()
+        .find(|l| l.starts_with("summary: "))
+        .unwrap_or_else(|| panic!("no summary:\n{stdout}"));
+    assert!(
+        summary.contains(&format!("{} strokes", lines.len()))
+            && summary.contains(&format!("too_light {}", count("too_light")))
+            && summary.contains(&format!("in_window {}", count("in_window")))
+            && summary.contains(&format!("too_hard {}", count("too_hard"))),
+        "{summary}\n{stdout}"
+    );
+    assert!(stderr.contains("connected to glove"), "{stderr}");
+
+    // The recording holds the whole session; the report has every stroke printed.
+    assert!(std::fs::metadata(&rec).expect("recording").len() > 10_000);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    let strokes = json["strokes"].as_array().expect("strokes array");
+    assert_eq!(strokes.len(), lines.len());
+    for (s, l) in strokes.iter().zip(&lines) {
+        assert_eq!(s["grade"].as_str(), Some(l.grade.as_str()));
+        let peak = s["peak_mmhg"].as_f64().expect("peak");
+        assert!((peak - l.peak).abs() <= 0.051, "{peak} vs {l:?}");
+    }
+    // The true peaks are recovered through the serial path (the pipeline's accuracy).
+    let true_mean = truth.iter().map(|t| t.peak.0).sum::<f64>() / n_true as f64;
+    let seen_mean = lines.iter().map(|l| l.peak).sum::<f64>() / lines.len() as f64;
+    assert!(
+        (true_mean - seen_mean).abs() < 3.0,
+        "{true_mean} vs {seen_mean}"
+    );
+}
+
+#[test]
+fn sim_option_serves_the_virtual_glove_through_the_serial_path() {
+    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let out = run_live(&["--sim", "light", "--duration", "12", "--speed", "6"]);
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    let lines = stroke_lines(&out);
+    assert!(lines.len() >= 6, "{stdout}");
+    let light = lines.iter().filter(|l| l.grade == "too_light").count();
+    assert!(
+        light * 10 >= lines.len() * 8,
+        "a light trainee is too light:\n{stdout}"
+    );
+    assert!(stdout.contains("summary: "), "{stdout}");
+    assert!(
+        stderr.contains("/dev/pts/"),
+        "the pty path is named: {stderr}"
+    );
+}
+
+#[test]
+fn bad_arguments_fail_with_a_clear_message() {
+    let out = run_live(&["--port", "/dev/nonexistent-glove"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("/dev/nonexistent-glove"), "{stderr}");
+
+    let out = run_live(&["--sim", "steady", "--window-mmhg", "40:30"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--window-mmhg"), "{stderr}");
+
+    let out = run_live(&[]);
+    assert!(!out.status.success(), "needs --port or --sim");
+}
