@@ -1,51 +1,39 @@
 //! [`BidsSource`]: a BIDS physiological recording as a [`PressureSource`] of mmHg rows.
 //!
-//! The data file is inflated on a second thread ([`super::chunks`]); this side splits the chunks
-//! into lines in place (a line split across two chunks is the only one copied), parses each
-//! field from its bytes ([`super::number`]) and scales pressure columns to mmHg. No allocation
-//! per row, and never the whole file in memory.
+//! Three stages, each on its own thread, joined by bounded channels: inflating
+//! ([`super::chunks`]), parsing ([`super::parser`]) and whatever consumes the blocks (the
+//! pipeline). On two cores the work spreads evenly, and memory stays at a few chunks and blocks
+//! whatever the file's size.
 
-use super::chunks::ChunkReader;
-use super::number::{parse_row, RowError};
+use super::parser::RowParser;
 use super::paths::BidsPaths;
-use super::sidecar::{ColumnRole, PhysioSidecar};
+use super::sidecar::PhysioSidecar;
 use crate::error::{Error, Result};
 use crate::stream::{Block, PressureSource, StreamInfo};
-use std::path::{Path, PathBuf};
+use crossbeam_channel::{bounded, Receiver, Sender};
+use std::path::Path;
 
 /// Rows per block by default (about 8 s at 500 Hz).
 pub const DEFAULT_BLOCK_ROWS: usize = 4096;
 
-/// What to do with each column of a line.
-#[derive(Clone, Copy, Debug)]
-enum Slot {
-    /// Scale by the factor to mmHg and store.
-    Keep(f64),
-    /// Check it is a number, then drop it.
-    Skip,
+/// Parsed blocks in flight between the parsing thread and the consumer.
+const BLOCKS_IN_FLIGHT: usize = 2;
+
+/// The parsing thread's ends, once started.
+struct Running {
+    blocks: Receiver<Result<Vec<f64>>>,
+    recycle: Sender<Vec<f64>>,
 }
 
 /// A BIDS recording read as calibrated pressure, block by block.
 pub struct BidsSource {
     paths: BidsPaths,
-    data_path: PathBuf,
     info: StreamInfo,
-    names: Vec<String>,
-    slots: Vec<Slot>,
-    /// One line's values before scaling, reused.
-    scratch: Vec<f64>,
-    chunks: ChunkReader,
-    chunk: Vec<u8>,
-    pos: usize,
-    /// The start of a line cut by the end of the previous chunk.
-    tail: Vec<u8>,
-    /// Lines consumed so far (the 1-based number of the last line parsed).
-    line: u64,
-    /// A blank line seen and not yet known to be trailing.
-    blank_at: Option<u64>,
+    /// The parser until the first block is asked for (so the block size can still change).
+    parser: Option<RowParser>,
+    running: Option<Running>,
     rows: u64,
     block_rows: usize,
-    finished: bool,
 }
 
 impl BidsSource {
@@ -53,7 +41,8 @@ impl BidsSource {
     /// `_physio.json`, `_events.tsv`) or its stem; reads and checks the sidecar at once.
     pub fn open(path: &Path) -> Result<Self> {
         let paths = BidsPaths::resolve(path)?;
-        let sidecar = PhysioSidecar::read(&paths.physio_json())?;
+        let json_path = paths.physio_json();
+        let sidecar = PhysioSidecar::read(&json_path)?;
         let data_path = paths.physio_data().ok_or_else(|| {
             Error::io(
                 paths.physio_tsv_gz(),
@@ -63,36 +52,19 @@ impl BidsSource {
                 ),
             )
         })?;
-        let file = std::fs::File::open(&data_path).map_err(|e| Error::io(&data_path, e))?;
-        let chunks = ChunkReader::spawn(&data_path, file).map_err(|e| Error::io(&data_path, e))?;
-        let slots = sidecar
-            .columns
-            .iter()
-            .map(|c| match c.role {
-                ColumnRole::Pressure { to_mmhg, .. } => Slot::Keep(to_mmhg),
-                ColumnRole::Skipped => Slot::Skip,
-            })
-            .collect();
+        let parser = RowParser::open(&data_path, &json_path, &sidecar)?;
         Ok(Self {
             info: sidecar.stream_info(),
-            names: sidecar.columns.iter().map(|c| c.name.clone()).collect(),
-            scratch: vec![0.0; sidecar.columns.len()],
-            slots,
             paths,
-            data_path,
-            chunks,
-            chunk: Vec::new(),
-            pos: 0,
-            tail: Vec::new(),
-            line: 0,
-            blank_at: None,
+            parser: Some(parser),
+            running: None,
             rows: 0,
             block_rows: DEFAULT_BLOCK_ROWS,
-            finished: false,
         })
     }
 
-    /// Sets the rows per block (at least 1); block boundaries never change the data.
+    /// Sets the rows per block (at least 1), before the first block is read; block boundaries
+    /// never change the data.
     pub fn with_block_rows(mut self, rows: usize) -> Self {
         self.block_rows = rows.max(1);
         self
@@ -108,72 +80,33 @@ impl BidsSource {
         self.rows
     }
 
-    /// Parses one line (without its `\n`) into `out`.
-    fn parse_line(&mut self, line: &[u8], out: &mut Vec<f64>) -> Result<()> {
-        self.line += 1;
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            self.blank_at.get_or_insert(self.line);
-            return Ok(());
+    /// Starts the parsing thread on the first call.
+    fn running(&mut self) -> Result<Option<&Running>> {
+        if let Some(mut parser) = self.parser.take() {
+            let want = self.block_rows * self.info.channels.len();
+            let (tx, blocks) = bounded(BLOCKS_IN_FLIGHT);
+            let (recycle, spare) = bounded::<Vec<f64>>(BLOCKS_IN_FLIGHT + 2);
+            std::thread::Builder::new()
+                .name(format!("parse {}", self.paths.stem))
+                .spawn(move || loop {
+                    let mut values = spare
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(want));
+                    values.clear();
+                    let result = parser.fill(&mut values, want);
+                    let done = result.is_err() || values.is_empty();
+                    let message = result.map(|()| values);
+                    if (message.as_ref().is_ok_and(Vec::is_empty))
+                        || tx.send(message).is_err()
+                        || done
+                    {
+                        return;
+                    }
+                })
+                .map_err(|e| Error::io(&self.paths.physio_json(), e))?;
+            self.running = Some(Running { blocks, recycle });
         }
-        if let Some(at) = self.blank_at {
-            return Err(Error::parse(
-                &self.data_path,
-                at,
-                "empty line inside the data",
-            ));
-        }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let parsed = parse_row(line, &mut scratch);
-        if parsed.is_ok() {
-            for (v, slot) in scratch.iter().zip(&self.slots) {
-                if let Slot::Keep(k) = slot {
-                    out.push(v * k);
-                }
-            }
-        }
-        self.scratch = scratch;
-        match parsed {
-            Ok(()) => {}
-            Err(RowError::FieldCount(found)) => return Err(self.column_count_error(found)),
-            Err(RowError::NotANumber { column, start, end }) => {
-                return Err(self.not_a_number(column, line.get(start..end).unwrap_or(&[])))
-            }
-        }
-        self.rows += 1;
-        Ok(())
-    }
-
-    fn column_count_error(&self, found: usize) -> Error {
-        Error::parse(
-            &self.data_path,
-            self.line,
-            format!(
-                "expected {} tab-separated columns (`Columns` in {}), found {found}",
-                self.slots.len(),
-                self.paths.physio_json().display()
-            ),
-        )
-    }
-
-    fn not_a_number(&self, col: usize, field: &[u8]) -> Error {
-        Error::parse(
-            &self.data_path,
-            self.line,
-            format!(
-                "column {} (`{}`): `{}` is not a number or n/a",
-                col + 1,
-                self.names.get(col).map_or("", String::as_str),
-                String::from_utf8_lossy(field)
-            ),
-        )
-    }
-
-    fn io_error(&self, e: std::io::Error) -> Error {
-        Error::io(
-            &self.data_path,
-            std::io::Error::new(e.kind(), format!("after line {}: {e}", self.line)),
-        )
+        Ok(self.running.as_ref())
     }
 }
 
@@ -185,72 +118,24 @@ impl PressureSource for BidsSource {
     fn next_block(&mut self, block: &mut Block) -> Result<bool> {
         block.clear();
         block.start_row = self.rows;
-        let want = self.block_rows * self.info.channels.len();
-        let mut out = std::mem::take(&mut block.values);
-        out.reserve(want);
-        let result = self.fill(&mut out, want);
-        block.values = out;
-        result?;
-        Ok(!block.values.is_empty())
-    }
-}
-
-impl BidsSource {
-    fn fill(&mut self, out: &mut Vec<f64>, want: usize) -> Result<()> {
-        while out.len() < want && !self.finished {
-            if self.pos >= self.chunk.len() {
-                let spent = std::mem::take(&mut self.chunk);
-                self.chunks.give_back(spent);
-                self.pos = 0;
-                match self.chunks.next_chunk().map_err(|e| self.io_error(e))? {
-                    Some(c) => self.chunk = c,
-                    None => {
-                        self.finished = true;
-                        if !self.tail.is_empty() {
-                            let tail = std::mem::take(&mut self.tail);
-                            self.parse_line(&tail, out)?;
-                        }
-                        break;
-                    }
-                }
+        let channels = self.info.channels.len();
+        let Some(running) = self.running()? else {
+            return Ok(false);
+        };
+        match running.blocks.recv() {
+            Ok(Ok(values)) => {
+                let spent = std::mem::replace(&mut block.values, values);
+                // A full spare pool just drops the buffer.
+                let _ = running.recycle.try_send(spent);
+                self.rows += block.rows(channels) as u64;
+                Ok(!block.values.is_empty())
             }
-            let chunk = std::mem::take(&mut self.chunk);
-            let r = self.parse_chunk(&chunk, out, want);
-            self.chunk = chunk;
-            r?;
+            Ok(Err(e)) => {
+                self.running = None;
+                Err(e)
+            }
+            // The parser hung up: the end of the file.
+            Err(_) => Ok(false),
         }
-        Ok(())
-    }
-
-    /// Parses whole lines of `chunk` from `self.pos` until `want` values are out or the chunk
-    /// ends; a cut last line goes to `self.tail`.
-    fn parse_chunk(&mut self, chunk: &[u8], out: &mut Vec<f64>, want: usize) -> Result<()> {
-        while out.len() < want {
-            let rest = chunk.get(self.pos..).unwrap_or(&[]);
-            if rest.is_empty() {
-                break;
-            }
-            match memchr::memchr(b'\n', rest) {
-                Some(n) => {
-                    let line = rest.get(..n).unwrap_or(&[]);
-                    self.pos += n + 1;
-                    if self.tail.is_empty() {
-                        self.parse_line(line, out)?;
-                    } else {
-                        let mut joined = std::mem::take(&mut self.tail);
-                        joined.extend_from_slice(line);
-                        let r = self.parse_line(&joined, out);
-                        joined.clear();
-                        self.tail = joined;
-                        r?;
-                    }
-                }
-                None => {
-                    self.tail.extend_from_slice(rest);
-                    self.pos = chunk.len();
-                }
-            }
-        }
-        Ok(())
     }
 }
