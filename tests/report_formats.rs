@@ -114,7 +114,7 @@ fn text_summary_says_score_counts_rhythm_coaching_and_quality() {
     let g = graded(&session);
     let text = render(&session, &g, Format::Text);
     assert!(
-        text.contains(&format!("SCORE {:.0}/100", g.summary.score)),
+        text.contains(&format!("SCORE {}/100", g.summary.score.floor())),
         "{text}"
     );
     assert!(text.contains("7 strokes, 57% in window"), "{text}");

@@ -80,7 +80,7 @@ fn html_states_count_grades_and_score() {
     assert_eq!(by_id(&html, "stroke-count"), n.to_string());
     assert_eq!(
         by_id(&html, "score"),
-        format!("{:.0}", graded.summary.score)
+        format!("{}", graded.summary.score.floor())
     );
     let mut total = 0;
     for g in Grade::ALL {

@@ -127,8 +127,13 @@ pub fn class_summary(
                 };
                 let _ = writeln!(
                     t,
-                    "{:<name_w$}  {:>7}  {:>8.0}%  {:>5.0}  {:>6}  {}",
-                    who, r.strokes, r.percent_in_window, r.score, r.danger, r.top_coaching
+                    "{:<name_w$}  {:>7}  {:>8.0}%  {:>5}  {:>6}  {}",
+                    who,
+                    r.strokes,
+                    r.percent_in_window,
+                    super::score_label(r.score),
+                    r.danger,
+                    r.top_coaching
                 );
             }
             out.write_all(t.as_bytes()).map_err(write_err)
@@ -153,13 +158,13 @@ pub fn class_summary(
                 let _ = writeln!(
                     h,
                     "<tr class=\"session\"><td class=\"l\">{}</td><td class=\"l\">{}</td><td>{}</td>\
-                     <td>{:.0}%</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td>\
+                     <td>{:.0}%</td><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{:.0}</td>\
                      <td>{}</td><td class=\"l\">{}</td></tr>",
                     esc(&r.trainee),
                     esc(&r.source),
                     r.strokes,
                     r.percent_in_window,
-                    r.score,
+                    super::score_label(r.score),
                     r.pressure,
                     r.release,
                     r.rhythm,

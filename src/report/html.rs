@@ -92,8 +92,8 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     let _ = writeln!(h, "<h2>Score</h2><div class=\"card\">");
     let _ = writeln!(
         h,
-        "<div class=\"score\" id=\"score\">{:.0}<small>of 100</small></div>",
-        s.score
+        "<div class=\"score\" id=\"score\">{}<small>of 100</small></div>",
+        super::score_label(s.score)
     );
     for (name, v) in [
         ("pressure", s.pressure),

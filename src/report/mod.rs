@@ -80,6 +80,12 @@ impl Format {
     }
 }
 
+/// A 0–100 score as shown to people: whole points, rounded down, so a session with any fault
+/// never shows 100.
+pub fn score_label(score: f64) -> String {
+    format!("{:.0}", score.clamp(0.0, 100.0).floor())
+}
+
 /// The name used in errors for the report's output stream.
 const OUTPUT: &str = "<report output>";
 

@@ -31,8 +31,11 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     let _ = writeln!(t);
     let _ = writeln!(
         t,
-        "SCORE {:.0}/100   pressure {:.0}   release {:.0}   rhythm {:.0}",
-        s.score, s.pressure, s.release, s.rhythm
+        "SCORE {}/100   pressure {:.0}   release {:.0}   rhythm {:.0}",
+        super::score_label(s.score),
+        s.pressure,
+        s.release,
+        s.rhythm
     );
     let _ = writeln!(
         t,
