@@ -189,3 +189,39 @@ proptest! {
         }
     }
 }
+
+/// Odd input reaching the reports — no channels, NaN everywhere, a stroke with no fingertip peaks,
+/// a zero-rate trace — still gives every format and the charts, and the JSON still parses.
+#[test]
+fn degenerate_sessions_render_in_every_format() {
+    let mut s = session_with(&[35.0, 50.0, 20.0]);
+    s.info.channels.clear();
+    s.strokes[0].channel_peaks.clear();
+    s.strokes[1].peak = mldsense::units::Mmhg(f64::NAN);
+    s.strokes[1].envelope = vec![f32::NAN; 10];
+    s.strokes[2].onset_s = f64::NAN;
+    s.strokes[2].release_level = mldsense::units::Mmhg(f64::INFINITY);
+    for c in &mut s.trace.channels {
+        c.iter_mut().step_by(3).for_each(|v| *v = f32::NAN);
+    }
+    s.duration_s = f64::NAN;
+    let mut zero_rate = s.clone();
+    zero_rate.trace.rate_hz = 0.0;
+    for session in [s, zero_rate] {
+        let g = graded(&session);
+        for f in [Format::Text, Format::Json, Format::Csv, Format::Html] {
+            let out = render(&session, &g, f);
+            assert!(!out.is_empty(), "{f:?}");
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(&render(&session, &g, Format::Json)).unwrap();
+        assert_eq!(v["strokes"].as_array().unwrap().len(), 3);
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            report::write_png_charts(&session, &g, dir.path())
+                .unwrap()
+                .len(),
+            4
+        );
+    }
+}
