@@ -252,7 +252,7 @@ impl StrokeDetector {
                     self.flat_idx = k;
                 } else if k - self.start_idx >= self.max_n {
                     self.emit(k, e, true, out);
-                    self.to_idle(k, k);
+                    self.enter_idle(k, k);
                 }
             }
             Mode::Falling => {
@@ -274,7 +274,7 @@ impl StrokeDetector {
                     let mi = self.min_idx;
                     let m = self.min;
                     self.emit(mi, m, false, out);
-                    self.to_idle(mi, k);
+                    self.enter_idle(mi, k);
                 }
             }
         }
@@ -289,7 +289,7 @@ impl StrokeDetector {
     }
 
     /// Back to idle with the rest tracker seeded from `from..=k`.
-    fn to_idle(&mut self, from: u64, k: u64) {
+    fn enter_idle(&mut self, from: u64, k: u64) {
         self.mode = Mode::Idle;
         self.base.clear();
         self.idle_since = from;
@@ -347,7 +347,8 @@ impl StrokeDetector {
             lo = lo.min(v);
             hi = hi.max(v);
         }
-        if !(hi - lo <= 1.0) {
+        // NaN (no data) counts as not flat.
+        if hi - lo > 1.0 || hi.is_nan() || lo.is_nan() {
             return;
         }
         let quarter = (self.work_hz * 0.25).max(1.0) as u64;
@@ -426,7 +427,7 @@ impl StrokeDetector {
             let slot = (i as usize) & (self.ring - 1);
             if let Some(row) = self.hist.get(slot * self.nch..(slot + 1) * self.nch) {
                 for (p, &v) in channel_peaks.iter_mut().zip(row) {
-                    if v.is_finite() && !(v <= p.0) {
+                    if v.is_finite() && (p.0.is_nan() || v > p.0) {
                         p.0 = v;
                     }
                 }
@@ -504,7 +505,7 @@ impl StrokeDetector {
             return None;
         }
         let s50 = drop(j);
-        if !(s50 > 0.0) {
+        if s50.is_nan() || s50 <= 0.0 {
             return None;
         }
         while inside(j) && drop(j) > 0.1 * s50 {
