@@ -71,9 +71,15 @@ pub fn main() -> i32 {
             }) {
                 return 0;
             }
-            eprintln!("error: {e}");
+            let mut said = e.to_string();
+            eprintln!("error: {said}");
             for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+                // Library errors already carry their cause in their message (`file: reason`).
+                let text = cause.to_string();
+                if !said.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
+                said = text;
             }
             1
         }
