@@ -370,3 +370,22 @@ fn export_writes_a_recording_as_bids_with_detected_strokes() {
         .all(|e| e.peak.is_some() && e.grade.is_some() && e.duration_s > 0.0));
     assert!(out.join("dataset_description.json").is_file());
 }
+
+#[test]
+fn dropping_a_source_early_stops_its_threads_without_hanging() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows: Vec<[f64; 3]> = (0..200_000).map(|i| [i as f64, 1.0, 2.0]).collect();
+    let paths = write_physio(dir.path(), "d", &info(3, 500.0), &rows).unwrap();
+    for _ in 0..20 {
+        let mut src = BidsSource::open(&paths.physio_tsv_gz())
+            .unwrap()
+            .with_block_rows(10);
+        let mut block = Block::default();
+        assert!(src.next_block(&mut block).unwrap());
+        assert_eq!(block.values[..3], [0.0, 1.0, 2.0]);
+        assert_eq!(src.rows_read(), 10);
+        // Dropped here with most of the file unread: the reading threads see the hang-up.
+    }
+    // An opened but never read source is fine too.
+    drop(BidsSource::open(&paths.physio_json()).unwrap());
+}

@@ -93,17 +93,18 @@ impl BidsSource {
                         .try_recv()
                         .unwrap_or_else(|_| Vec::with_capacity(want));
                     values.clear();
-                    let result = parser.fill(&mut values, want);
-                    let done = result.is_err() || values.is_empty();
-                    let message = result.map(|()| values);
-                    if (message.as_ref().is_ok_and(Vec::is_empty))
-                        || tx.send(message).is_err()
-                        || done
-                    {
+                    let message = match parser.fill(&mut values, want) {
+                        // The end of the file: hanging up tells the consumer.
+                        Ok(()) if values.is_empty() => return,
+                        Ok(()) => Ok(values),
+                        Err(e) => Err(e),
+                    };
+                    let last = message.is_err();
+                    if tx.send(message).is_err() || last {
                         return;
                     }
                 })
-                .map_err(|e| Error::io(&self.paths.physio_json(), e))?;
+                .map_err(|e| Error::io(self.paths.physio_json(), e))?;
             self.running = Some(Running { blocks, recycle });
         }
         Ok(self.running.as_ref())
