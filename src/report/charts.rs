@@ -406,23 +406,33 @@ fn draw_histogram<DB: DrawingBackend>(
 ) -> DrawResult {
     let p = &graded.profile;
     let (lo, hi, danger) = (p.window.lo_mmhg.0, p.window.hi_mmhg.0, p.danger.mmhg.0);
-    let peaks: Vec<f64> = session
+    // Each stroke's peak with its grade: bins are stacked by grade, so a 40.0 mmHg peak (in the
+    // window) and a 41 mmHg one (too hard) in the same bin keep their own colours.
+    let peaks: Vec<(f64, Grade)> = graded
         .strokes
         .iter()
-        .map(|s| s.peak.0)
-        .filter(|v| v.is_finite())
+        .filter_map(|g| session.strokes.get(g.index).map(|s| (s.peak.0, g.grade)))
+        .filter(|(v, _)| v.is_finite())
         .collect();
     let bin = 2.0;
-    let x_top = (finite_max(peaks.iter().copied()) + bin).max(danger + 6.0);
+    let x_top = (finite_max(peaks.iter().map(|p| p.0)) + bin).max(danger + 6.0);
     let nbins = (x_top / bin).ceil().max(1.0) as usize;
-    let mut counts = vec![0usize; nbins];
-    for &v in &peaks {
+    // counts[bin][grade index in Grade::ALL]
+    let mut counts = vec![[0usize; 3]; nbins];
+    for &(v, g) in &peaks {
         let k = ((v.max(0.0) / bin).floor() as usize).min(nbins - 1);
-        if let Some(c) = counts.get_mut(k) {
+        let gi = Grade::ALL.iter().position(|&x| x == g).unwrap_or(0);
+        if let Some(c) = counts.get_mut(k).and_then(|c| c.get_mut(gi)) {
             *c += 1;
         }
     }
-    let y_top = (counts.iter().copied().max().unwrap_or(0) as f64 * 1.15).max(1.0);
+    let y_top = (counts
+        .iter()
+        .map(|c| c.iter().sum::<usize>())
+        .max()
+        .unwrap_or(0) as f64
+        * 1.15)
+        .max(1.0);
     let mut chart = ChartBuilder::on(area)
         .caption(Chart::PeakHistogram.title(), font(18.0))
         .margin(10)
@@ -448,29 +458,24 @@ fn draw_histogram<DB: DrawingBackend>(
             BLUISH_GREEN.mix(0.18).filled(),
         )])
         .map_err(err)?;
-    chart
-        .draw_series(
-            counts
-                .iter()
-                .enumerate()
-                .filter(|(_, &c)| c > 0)
-                .map(|(k, &c)| {
-                    let x0 = k as f64 * bin;
-                    let centre = x0 + bin / 2.0;
-                    let g = if centre > hi {
-                        Grade::TooHard
-                    } else if centre >= lo {
-                        Grade::InWindow
-                    } else {
-                        Grade::TooLight
-                    };
-                    Rectangle::new(
-                        [(x0, 0.0), (x0 + bin * 0.9, c as f64)],
-                        grade_colour(g).filled(),
-                    )
-                }),
-        )
-        .map_err(err)?;
+    let mut bars = Vec::new();
+    for (k, c) in counts.iter().enumerate() {
+        let x0 = k as f64 * bin;
+        let mut base = 0.0;
+        for (gi, &n) in c.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            let g = Grade::ALL.get(gi).copied().unwrap_or(Grade::InWindow);
+            let top = base + n as f64;
+            bars.push(Rectangle::new(
+                [(x0, base), (x0 + bin * 0.9, top)],
+                grade_colour(g).filled(),
+            ));
+            base = top;
+        }
+    }
+    chart.draw_series(bars).map_err(err)?;
     chart
         .draw_series(DashedLineSeries::new(
             [(danger, 0.0), (danger, y_top)],
