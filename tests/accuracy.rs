@@ -115,6 +115,30 @@ impl Score {
             on(r, e) && (t.offset - est[e].offset_s).abs() <= tol
         };
         self.hits_on_off += max_matching(truth.len(), est.len(), &both).len();
+        if std::env::var_os("MLDSENSE_VERBOSE").is_some() {
+            let matched_e: Vec<usize> = m.iter().map(|p| p.1).collect();
+            let matched_r: Vec<usize> = m.iter().map(|p| p.0).collect();
+            for (e, s) in est
+                .iter()
+                .enumerate()
+                .filter(|(e, _)| !matched_e.contains(e))
+            {
+                eprintln!(
+                    "  false: {:.3}-{:.3} peak {:.1} start {:.1} (#{e})",
+                    s.onset_s, s.offset_s, s.peak.0, s.start_level.0
+                );
+            }
+            for (r, t) in truth
+                .iter()
+                .enumerate()
+                .filter(|(r, _)| !matched_r.contains(r))
+            {
+                eprintln!(
+                    "  missed: {:.3}-{:.3} peak {:.1} (#{r})",
+                    t.onset, t.offset, t.peak
+                );
+            }
+        }
     }
     fn f1(&self, hits: usize) -> f64 {
         2.0 * hits as f64 / (self.n_ref + self.n_est).max(1) as f64

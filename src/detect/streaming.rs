@@ -469,7 +469,7 @@ impl StrokeDetector {
     /// A plateau the stroke's flank starts (or ends) on, between the peak `pk` and `bound`
     /// (before the peak if `!forward`): from the flank's half-height point, walk away from the
     /// peak until the change over 50 ms falls below a tenth of the change at half height. It
-    /// counts only if it lies clearly above `base` and below 35 % of `height` (so the dip of a
+    /// counts only if it lies clearly above `base` and below half of `height` (so the dip of a
     /// double hump is never taken for it). Returns its index and level.
     fn foot(
         &self,
@@ -516,7 +516,7 @@ impl StrokeDetector {
         }
         let level = self.env_at(j);
         let tol = self.edge_tol(height);
-        (level > base + tol && level < base + 0.35 * height).then_some((j, level))
+        (level > base + tol && level < base + 0.5 * height).then_some((j, level))
     }
 }
 

@@ -97,6 +97,10 @@ def recording(rng, seconds, rate=None, channels=None):
             n_fall = max(2, int(dur * fs) - n_rise)
             kind = rng.choice(kinds, p=kind_w)
             pulse, pk = shape(kind, n_rise, n_fall, rng)
+            if kind == "double":
+                # the release starts after the second hump: the dip stays a dip of this stroke
+                half = len(pulse) // 2
+                pk = half + int(np.argmax(pulse[half:]))
             peak = float(np.clip(rng.normal(target, target * 0.25), 10, 100))
             peak = max(peak, level + 6)
             incomplete = k < nstrokes - 1 and rng.random() < 0.18
