@@ -411,6 +411,16 @@ mod tests {
     }
 
     #[test]
+    fn time_in_window_counts_the_top_of_the_stroke() {
+        let p = Profile::default_profile();
+        // Peak 41, working floor 0.8 × 41 = 32.8: samples 35, 38, 41 work; 35 and 38 are inside.
+        let env = [0.0, 10.0, 32.0, 35.0, 38.0, 41.0, 20.0];
+        let (working, inside) = time_in_window(&env, 41.0, &p);
+        assert!((working - 3.0 / 50.0).abs() < 1e-12);
+        assert!((inside - 2.0 / 50.0).abs() < 1e-12);
+    }
+
+    #[test]
     fn pause_is_not_dragging() {
         let p = Profile::default_profile();
         let g = grade_stroke(1, &stroke(10.0, 35.0), Some(1.0), &p);
