@@ -155,37 +155,40 @@ pub fn parse_row(line: &[u8], values: &mut [f64]) -> Result<(), RowError> {
 #[inline(always)]
 fn scan_plain(line: &[u8], start: usize) -> Option<(f64, usize)> {
     let mut i = start;
-    let negative = match line.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        _ => false,
-    };
+    let negative = line.get(i) == Some(&b'-');
+    i += usize::from(negative);
+    // Digits are accumulated with wrapping arithmetic: a field with more than 19 digits (the
+    // only way to overflow) is rejected below, before the mantissa is used.
     let mut mantissa: u64 = 0;
-    let mut n_digits = 0usize;
-    let mut frac_digits = 0usize;
-    let mut seen_point = false;
-    while let Some(&b) = line.get(i) {
-        let d = b.wrapping_sub(b'0');
-        if d < 10 {
-            // 19 digits always fit a u64; a 20th could overflow.
-            if n_digits == 19 {
-                return None;
-            }
-            mantissa = mantissa * 10 + u64::from(d);
-            n_digits += 1;
-            frac_digits += usize::from(seen_point);
-        } else if b == b'.' && !seen_point {
-            seen_point = true;
-        } else if b == b'\t' {
-            break;
-        } else {
-            return None;
-        }
+    let int_start = i;
+    while let Some(d) = line
+        .get(i)
+        .map(|b| b.wrapping_sub(b'0'))
+        .filter(|&d| d < 10)
+    {
+        mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
         i += 1;
     }
-    if n_digits == 0 || mantissa > MAX_EXACT {
+    let int_digits = i - int_start;
+    let mut frac_digits = 0;
+    if line.get(i) == Some(&b'.') {
+        i += 1;
+        let frac_start = i;
+        while let Some(d) = line
+            .get(i)
+            .map(|b| b.wrapping_sub(b'0'))
+            .filter(|&d| d < 10)
+        {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
+        }
+        frac_digits = i - frac_start;
+    }
+    let n_digits = int_digits + frac_digits;
+    if n_digits == 0 || n_digits > 19 || mantissa > MAX_EXACT {
+        return None;
+    }
+    if !matches!(line.get(i), None | Some(b'\t')) {
         return None;
     }
     let value = mantissa as f64 / *POW10.get(frac_digits)?;
