@@ -44,7 +44,11 @@ fn parsing(c: &mut Criterion) {
         let mut v = [0.0; 5];
         b.iter(|| {
             let mut sum = 0.0;
-            for line in tsv.as_bytes().split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            for line in tsv
+                .as_bytes()
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.is_empty())
+            {
                 if parse_row(line, &mut v).is_ok() {
                     sum += v[0];
                 }
