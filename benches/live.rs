@@ -87,12 +87,27 @@ fn tail(style: Style, rate_hz: u16) {
     let (frames, stream) = frames(style, 600.0, rate_hz);
     let mut chain = Chain::new(stream);
     let mut us = Vec::with_capacity(frames.len());
+    let mut delays_ms = Vec::new();
     for f in &frames {
+        let seen = chain.state.last.as_ref().map(|s| s.onset_s);
         let t = Instant::now();
         chain.frame(f);
         us.push(t.elapsed().as_secs_f64() * 1e6);
+        if chain.state.last.as_ref().map(|s| s.onset_s) != seen {
+            if let Some(d) = chain.state.last_verdict_delay_s {
+                delays_ms.push(d * 1000.0);
+            }
+        }
     }
     us.sort_by(f64::total_cmp);
+    delays_ms.sort_by(f64::total_cmp);
+    eprintln!(
+        "verdict delay after a stroke's end (stream time, frame by frame), {}: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms",
+        style.name(),
+        percentile(&delays_ms, 0.5),
+        percentile(&delays_ms, 0.99),
+        delays_ms.last().copied().unwrap_or(f64::NAN),
+    );
     eprintln!(
         "live latency per frame, {} at {rate_hz} Hz ({} frames, {} strokes): p50 {:.1} µs, p99 {:.1} µs, p99.9 {:.1} µs, max {:.1} µs",
         style.name(),

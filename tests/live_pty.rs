@@ -223,3 +223,95 @@ fn bad_arguments_fail_with_a_clear_message() {
     let out = run_live(&[]);
     assert!(!out.status.success(), "needs --port or --sim");
 }
+
+/// Reads the terminal's master side until `needle` shows up or `patience` runs out.
+fn read_until(
+    master: &mut serialport::TTYPort,
+    seen: &mut Vec<u8>,
+    needle: &str,
+    patience: Duration,
+) -> bool {
+    use std::io::Read;
+    let deadline = std::time::Instant::now() + patience;
+    let mut buf = [0u8; 4096];
+    while std::time::Instant::now() < deadline {
+        if String::from_utf8_lossy(seen).contains(needle) {
+            return true;
+        }
+        match master.read(&mut buf) {
+            Ok(n) => seen.extend_from_slice(buf.get(..n).unwrap_or(&[])),
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    String::from_utf8_lossy(seen).contains(needle)
+}
+
+#[test]
+fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
+    use serialport::SerialPort;
+    use std::io::Write;
+    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    // A pseudo-terminal as the user's terminal, 100 × 30.
+    let (mut master, slave) = serialport::TTYPort::pair().expect("pty pair");
+    let tty = slave.name().expect("pty name");
+    master
+        .set_timeout(Duration::from_millis(50))
+        .expect("timeout");
+    let stty = Command::new("stty")
+        .args(["-F", &tty, "cols", "100", "rows", "30"])
+        .status()
+        .expect("stty");
+    assert!(stty.success());
+    let term = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&tty)
+        .expect("open tty");
+    let child = Command::new(env!("CARGO_BIN_EXE_mldsense"))
+        .args(["live", "--sim", "steady", "--speed", "3"])
+        .stdin(term.try_clone().expect("clone tty"))
+        .stdout(term.try_clone().expect("clone tty"))
+        .stderr(term)
+        .spawn()
+        .expect("start mldsense live");
+    let mut seen = Vec::new();
+    // The view opens on the alternate screen and draws the bars, then the first verdicts.
+    // (ratatui writes only changed cells, so look for single words.)
+    let drawn = read_until(&mut master, &mut seen, "peak", Duration::from_secs(20));
+    let text = String::from_utf8_lossy(&seen).to_string();
+    assert!(drawn, "no verdict drawn:\n{text}");
+    assert!(text.contains("\u{1b}[?1049h"), "alternate screen entered");
+    for needle in [
+        "Fingertip",
+        "WINDOW",
+        "thumb",
+        "danger",
+        "Score",
+        "Rhythm",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing:\n{text}");
+    }
+    // p pauses (the status line says so), then q quits.
+    master.write_all(b"p").expect("send p");
+    assert!(
+        read_until(&mut master, &mut seen, "PAUSED", Duration::from_secs(5)),
+        "pause not shown"
+    );
+    master.write_all(b"q").expect("send q");
+    assert!(
+        read_until(&mut master, &mut seen, "summary: ", Duration::from_secs(10)),
+        "no summary after q:\n{}",
+        String::from_utf8_lossy(&seen)
+    );
+    let mut child = child;
+    let status = child.wait().expect("wait");
+    assert!(status.success());
+    let text = String::from_utf8_lossy(&seen).to_string();
+    let left = text.rfind("\u{1b}[?1049l").expect("alternate screen left");
+    let summary = text.rfind("summary: ").expect("summary");
+    assert!(
+        left < summary,
+        "the summary is printed on the restored screen"
+    );
+}

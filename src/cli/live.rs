@@ -171,6 +171,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // A second Ctrl-C while the first is being handled ends the process at once.
+        signal_hook::flag::register_conditional_shutdown(sig, 1, Arc::clone(&stop))
+            .context("installing the Ctrl-C handler")?;
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .context("installing the Ctrl-C handler")?;
     }

@@ -151,7 +151,12 @@ impl Widget for PressureBars<'_> {
                 }
             }
             let text = match p {
-                Some(p) => format!(" {:>5.1} mmHg {}", p.0, pressure_word(p, &self.window)),
+                // Below zero is the re-zeroing's noise, not a pressure.
+                Some(p) => format!(
+                    " {:>5.1} mmHg {}",
+                    p.0.max(0.0),
+                    pressure_word(p, &self.window)
+                ),
                 None => " no signal".to_string(),
             };
             let word_style = match p {
