@@ -224,6 +224,9 @@ fn generate(seed: u64) -> (f64, usize, Vec<f64>, Vec<Truth>) {
             let rise = rng.gen_range(0.35..0.6);
             let i0 = (t * rate) as usize;
             let len = (dur * rate) as usize;
+            if i0 + len >= n {
+                break;
+            }
             for j in 0..len {
                 let u = j as f64 / len as f64;
                 let shape = match kind {
