@@ -282,14 +282,7 @@ fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
     let text = String::from_utf8_lossy(&seen).to_string();
     assert!(drawn, "no verdict drawn:\n{text}");
     assert!(text.contains("\u{1b}[?1049h"), "alternate screen entered");
-    for needle in [
-        "Fingertip",
-        "WINDOW",
-        "thumb",
-        "danger",
-        "Score",
-        "Rhythm",
-    ] {
+    for needle in ["Fingertip", "WINDOW", "thumb", "danger", "Score", "Rhythm"] {
         assert!(text.contains(needle), "{needle:?} missing:\n{text}");
     }
     // p pauses (the status line says so), then q quits.
