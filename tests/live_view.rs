@@ -104,7 +104,7 @@ fn shows_counts_score_and_last_verdict_spelled_out() {
     assert!(text.contains("Last stroke (#10)"), "{text}");
     // The strokes before it are listed, newest first.
     let earlier = text
-        .find("▲  75.0 mmHg  too hard")
+        .find("▲  75.0 mmHg  DANGER")
         .expect("previous stroke listed");
     let before = text
         .find("✓  34.0 mmHg  in window")

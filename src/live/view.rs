@@ -169,15 +169,20 @@ fn draw_verdict(frame: &mut Frame, area: Rect, state: &LiveState) {
     if room > 0 && !state.recent.is_empty() {
         lines.push(Line::styled("earlier", palette::dim_style()));
         for s in state.recent.iter().take(room - 1) {
+            let (label, style) = if s.danger {
+                ("DANGER", palette::danger_style())
+            } else {
+                (s.verdict.label(), palette::verdict_style(s.verdict))
+            };
             lines.push(Line::styled(
                 format!(
                     "{} {:>5.1} mmHg  {:<9}  {}",
                     verdict_symbol(s.verdict),
                     s.peak.0,
-                    s.verdict.label(),
+                    label,
                     clock(s.onset_s)
                 ),
-                palette::verdict_style(s.verdict),
+                style,
             ));
         }
     }
