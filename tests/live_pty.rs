@@ -178,6 +178,33 @@ fn port_session_prints_each_stroke_records_and_reports() {
         let peak = s["peak_mmhg"].as_f64().expect("peak");
         assert!((peak - l.peak).abs() <= 0.051, "{peak} vs {l:?}");
     }
+    // Live = batch: analysing the recording afterwards finds the very same strokes.
+    let batch = Command::new(env!("CARGO_BIN_EXE_mldsense"))
+        .args([
+            "analyze",
+            rec.to_str().expect("utf-8 path"),
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run mldsense analyze");
+    assert!(
+        batch.status.success(),
+        "{}",
+        String::from_utf8_lossy(&batch.stderr)
+    );
+    let batch: serde_json::Value = serde_json::from_slice(&batch.stdout).expect("analyze json");
+    let batch = batch["strokes"].as_array().expect("strokes array");
+    assert_eq!(batch.len(), strokes.len());
+    for (b, s) in batch.iter().zip(strokes) {
+        for key in ["onset_s", "offset_s", "peak_mmhg"] {
+            let (x, y) = (b[key].as_f64(), s[key].as_f64());
+            assert!(
+                x.zip(y).is_some_and(|(x, y)| (x - y).abs() < 1e-9),
+                "{key}: batch {x:?} vs live {y:?}"
+            );
+        }
+    }
     // The true peaks are recovered through the serial path (the pipeline's accuracy).
     let true_mean = truth.iter().map(|t| t.peak.0).sum::<f64>() / n_true as f64;
     let seen_mean = lines.iter().map(|l| l.peak).sum::<f64>() / lines.len() as f64;
