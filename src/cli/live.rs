@@ -230,23 +230,28 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if let Some(s) = sim {
         s.stop();
     }
-    shown?;
+    // The report is written whatever stopped the view (a closed pipe included); only then is
+    // the view's own failure reported.
+    let mut printed: std::io::Result<()> = Ok(());
     // What the reader sent after the view stopped (the stroke closed at the end).
     for batch in updates.try_iter() {
-        if tty {
+        if tty || printed.is_err() {
             batch.into_iter().for_each(|u| state.apply(u));
         } else {
-            print_batch(batch, &mut state, &mut out)?;
+            printed = print_batch(batch, &mut state, &mut out);
         }
     }
     let Some(end) = end else {
+        shown?;
         bail!("the reader thread failed; the recording (if any) holds everything received");
     };
-    for line in lines::summary(&state) {
-        writeln!(out, "{line}")?;
+    if printed.is_ok() {
+        printed = lines::summary(&state)
+            .iter()
+            .try_for_each(|line| writeln!(out, "{line}"));
     }
-    if let Some(path) = &args.record {
-        writeln!(out, "recording: {}", path.display())?;
+    if let (Some(path), true) = (&args.record, printed.is_ok()) {
+        printed = writeln!(out, "recording: {}", path.display());
     }
     if let Some(path) = report_path(&args) {
         let meta = SessionMeta {
@@ -261,8 +266,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .with_context(|| format!("creating the report {}", path.display()))?;
         report::render(&session, &graded, format_of(&path), &mut file)
             .with_context(|| format!("writing the report {}", path.display()))?;
-        writeln!(out, "report: {}", path.display())?;
+        if printed.is_ok() {
+            printed = writeln!(out, "report: {}", path.display());
+        }
     }
+    shown?;
+    printed.context("printing the summary")?;
     if let Some(e) = end.error {
         return Err(e).context("reading the glove");
     }

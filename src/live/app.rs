@@ -14,6 +14,9 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+/// Set by the panic hook: a thread panicked and the terminal has been restored.
+static PANICKED: AtomicBool = AtomicBool::new(false);
+
 /// Time between redraws: about 30 frames a second.
 pub const FRAME: Duration = Duration::from_millis(33);
 
@@ -78,11 +81,23 @@ pub fn run_terminal(
 ) -> std::io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
+    // A panic anywhere (the reader thread included) restores the terminal through ratatui's
+    // hook; the view must then stop drawing on the restored screen.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        PANICKED.store(true, Ordering::Relaxed);
+        previous(info);
+    }));
     let mut next_draw = Instant::now();
     let mut reader_gone = false;
     loop {
         if stop.load(Ordering::Relaxed) {
             break;
+        }
+        if PANICKED.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other(
+                "the live view's reader failed (see the message above)",
+            ));
         }
         // Apply whatever arrived; the reader never waits for us.
         loop {
