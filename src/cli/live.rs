@@ -211,6 +211,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     state.rhythm =
         Rhythm::new(1.0 / rule.period_s).with_rule(rule.tolerance_s / rule.period_s, rule.pause_s);
     state.source = source_name.clone();
+    state.reconnects = args.reconnect;
     state.recording = args.record.as_ref().map(|p| p.display().to_string());
 
     let started = time::OffsetDateTime::now_utc()

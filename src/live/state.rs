@@ -225,6 +225,8 @@ pub struct LiveState {
     pub now_s: f64,
     /// The link to the glove.
     pub connection: Connection,
+    /// Whether the source waits for the glove to come back after an unplug (`--reconnect`).
+    pub reconnects: bool,
     /// The newest graded stroke.
     pub last: Option<StrokeVerdict>,
     /// The strokes before it, newest first (at most [`LiveState::RECENT`]).
@@ -265,6 +267,7 @@ impl LiveState {
             recording: None,
             now_s: 0.0,
             connection: Connection::Connecting,
+            reconnects: false,
             last: None,
             recent: VecDeque::with_capacity(Self::RECENT + 1),
             last_verdict_delay_s: None,
@@ -358,7 +361,13 @@ impl LiveState {
             StreamEvent::Saturation { .. } => self.tallies.saturations += 1,
             StreamEvent::LowBattery => self.tallies.low_battery = true,
             StreamEvent::Gap { rows } => self.tallies.rows_lost += rows,
-            StreamEvent::Disconnected => self.connection = Connection::Disconnected,
+            StreamEvent::Disconnected => {
+                self.connection = if self.reconnects {
+                    Connection::Reconnecting
+                } else {
+                    Connection::Disconnected
+                };
+            }
             StreamEvent::Reconnected => self.connection = Connection::Connected,
         }
     }
@@ -525,6 +534,22 @@ mod tests {
         assert_eq!(s.tallies.markers, 1);
         assert_eq!(s.connection, Connection::Disconnected);
         assert!(s.warnings()[0].contains("25 rows lost"));
+    }
+
+    #[test]
+    fn unplug_with_reconnect_waits_then_connects() {
+        let mut s = state();
+        s.reconnects = true;
+        s.apply(LiveUpdate::Event {
+            at_s: 3.0,
+            event: StreamEvent::Disconnected,
+        });
+        assert_eq!(s.connection, Connection::Reconnecting);
+        s.apply(LiveUpdate::Event {
+            at_s: 9.0,
+            event: StreamEvent::Reconnected,
+        });
+        assert_eq!(s.connection, Connection::Connected);
     }
 
     #[test]
