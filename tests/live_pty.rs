@@ -251,6 +251,16 @@ fn bad_arguments_fail_with_a_clear_message() {
     assert!(!out.status.success(), "needs --port or --sim");
 }
 
+/// Ends the child if the test fails before it quits.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Reads the terminal's master side until `needle` shows up or `patience` runs out.
 fn read_until(
     master: &mut serialport::TTYPort,
@@ -296,12 +306,21 @@ fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
         .open(&tty)
         .expect("open tty");
     let child = Command::new(env!("CARGO_BIN_EXE_mldsense"))
-        .args(["live", "--sim", "steady", "--speed", "3"])
+        .args([
+            "live",
+            "--sim",
+            "steady",
+            "--speed",
+            "3",
+            "--duration",
+            "120",
+        ])
         .stdin(term.try_clone().expect("clone tty"))
         .stdout(term.try_clone().expect("clone tty"))
         .stderr(term)
         .spawn()
         .expect("start mldsense live");
+    let mut child = KillOnDrop(child);
     let mut seen = Vec::new();
     // The view opens on the alternate screen and draws the bars, then the first verdicts.
     // (ratatui writes only changed cells, so look for single words.)
@@ -324,8 +343,7 @@ fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
         "no summary after q:\n{}",
         String::from_utf8_lossy(&seen)
     );
-    let mut child = child;
-    let status = child.wait().expect("wait");
+    let status = child.0.wait().expect("wait");
     assert!(status.success());
     let text = String::from_utf8_lossy(&seen).to_string();
     let left = text.rfind("\u{1b}[?1049l").expect("alternate screen left");
