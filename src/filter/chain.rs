@@ -96,7 +96,7 @@ impl Conditioner {
             notch,
             acc: 0.0,
             count: 0,
-            gate: SpikeGate::new(work >= 90.0, cfg.spike_mmhg),
+            gate: SpikeGate::adaptive(work >= 90.0, cfg.spike_mmhg, 1.0 / work),
             lp,
             started: false,
             last: f64::NAN,

@@ -115,6 +115,10 @@ fn sort5(v: &mut [f64; 5]) {
 pub struct SpikeGate {
     wide: bool,
     threshold: f64,
+    /// Running mean of |centre − median| over ordinary samples: hum and noise that survive
+    /// decimation raise the effective threshold to 4× this, so they stay linear.
+    dev: f64,
+    alpha: f64,
     m5: Median5,
     m3: Median3,
     h: [f64; 2],
@@ -124,9 +128,18 @@ impl SpikeGate {
     /// A gate over 5 samples (`wide`) or 3, replacing samples further than `threshold` from the
     /// median. Delay: 2 (or 1) samples.
     pub fn new(wide: bool, threshold: f64) -> Self {
+        Self::adaptive(wide, threshold, 0.0)
+    }
+
+    /// Like [`SpikeGate::new`], but the threshold rises to four times the running mean
+    /// deviation from the median (time constant `1/alpha` samples) when hum or noise is strong,
+    /// so a loud but ordinary signal is never gated into a distorted one.
+    pub fn adaptive(wide: bool, threshold: f64, alpha: f64) -> Self {
         SpikeGate {
             wide,
             threshold,
+            dev: 0.0,
+            alpha,
             m5: Median5::new(),
             m3: Median3::new(),
             h: [f64::NAN; 2],
@@ -145,7 +158,10 @@ impl SpikeGate {
             (self.m3.process(x), self.h[1])
         };
         self.h = [self.h[1], x];
-        if (c - m).abs() > self.threshold {
+        let thr = self.threshold.max(4.0 * self.dev);
+        let d = (c - m).abs();
+        self.dev += self.alpha * (d.min(thr) - self.dev);
+        if d > thr {
             m
         } else {
             c

@@ -63,7 +63,7 @@ def shape(kind, n_rise, n_fall, rng):
     return x, int(np.argmax(x))
 
 
-def recording(rng, seconds, rate=None, channels=None):
+def recording(rng, seconds, rate=None, channels=None, harsh=1.0):
     fs = float(rng.choice([100, 120, 200, 250, 400, 500, 640, 800, 1000]))
     nch = int(rng.integers(3, 6))
     fs = float(rate) if rate else fs
@@ -151,7 +151,7 @@ def recording(rng, seconds, rate=None, channels=None):
     # (the loop above already wrote the inter-stroke rest)
     meas = clean.copy()
     tt = np.arange(n) / fs
-    noise = rng.uniform(0.1, 0.8)
+    noise = rng.uniform(0.1, 0.8) * harsh
     meas += rng.normal(0, noise, meas.shape)
     # drift: sensor error, not pressure (not in the truth)
     if rng.random() < 0.6:
@@ -161,7 +161,7 @@ def recording(rng, seconds, rate=None, channels=None):
             meas[:, c] += slope * tt + np.repeat(walk, 50)[:n]
     if rng.random() < 0.6:
         f = rng.choice([50.0, 60.0])
-        amp = rng.uniform(0.5, 4.0)
+        amp = rng.uniform(0.5, 4.0) * harsh
         meas += amp * np.sin(2 * np.pi * f * tt + rng.uniform(0, 6.3))[:, None] * rng.uniform(0.3, 1, nch)
     if rng.random() < 0.7:
         ns = int(rng.uniform(0.1, 1.0) * seconds)
@@ -222,12 +222,13 @@ def main():
     ap.add_argument("--seconds", type=float, default=120.0)
     ap.add_argument("--rate", type=float, help="fix the sampling rate (Hz) instead of drawing it")
     ap.add_argument("--channels", type=int, help="fix the channel count instead of drawing it")
+    ap.add_argument("--harsh", type=float, default=1.0, help="scale sensor noise and hum by this")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     base = 1000 if a.split == "tune" else 9000
     for i in range(a.count):
         rng = np.random.default_rng(base + i)
-        fs, nch, units, meas, events = recording(rng, a.seconds, a.rate, a.channels)
+        fs, nch, units, meas, events = recording(rng, a.seconds, a.rate, a.channels, a.harsh)
         write(a.out, f"sub-{a.split}{i:02d}_task-mld", fs, units, meas, events)
 
 
