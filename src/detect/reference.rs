@@ -9,6 +9,10 @@
 //! stroke's height and rose again by `max(rise_mmhg, 12 % of the height)`; strokes lower than
 //! `min_height_mmhg` are dropped; onset and offset are the departure from and return to the
 //! trough levels on either side within `max(edge_mmhg, edge_fraction · height)`.
+//!
+//! Unlike the detector it neither re-zeroes drift nor looks for a touch-down or lift-off
+//! plateau above the trough (where the hand settles on the skin before the first stroke of a
+//! spot), so compare them on signals without those.
 
 use super::config::DetectorConfig;
 use super::Stroke;

@@ -292,6 +292,27 @@ mod tests {
     }
 
     #[test]
+    fn adaptive_gate_keeps_loud_hum_linear_but_still_removes_spikes() {
+        // A 40 Hz alias of 60 Hz hum at 100 Hz, 5 mmHg: a fixed 3 mmHg gate would clip it.
+        let mut g = SpikeGate::adaptive(true, 3.0, 0.01);
+        let x: Vec<f64> = (0..2000)
+            .map(|i| {
+                5.0 * (2.0 * std::f64::consts::PI * 0.4 * i as f64).sin()
+                    + if i == 1500 { 80.0 } else { 0.0 }
+            })
+            .collect();
+        let y: Vec<f64> = x.iter().map(|&v| g.process(v)).collect();
+        for (i, &yi) in y.iter().enumerate().skip(1000) {
+            let c = i - 2;
+            if c == 1500 {
+                assert!(yi.abs() < 6.0, "spike passed: {yi}");
+            } else {
+                assert_eq!(yi, x[c], "hum sample {c} changed");
+            }
+        }
+    }
+
+    #[test]
     fn single_spike_is_removed() {
         let mut m = Median3::new();
         let out: Vec<f64> = [1.0, 1.0, 90.0, 1.0, 1.0]
