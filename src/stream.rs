@@ -73,11 +73,7 @@ pub struct Block {
 impl Block {
     /// Number of complete rows in the block.
     pub fn rows(&self, channels: usize) -> usize {
-        if channels == 0 {
-            0
-        } else {
-            self.values.len() / channels
-        }
+        self.values.len().checked_div(channels).unwrap_or(0)
     }
 
     /// Empties the block, keeping its allocations.
