@@ -262,3 +262,15 @@ fn streaming_agrees_with_the_batch_reference() {
         }
     }
 }
+
+#[test]
+fn a_burst_shorter_than_a_working_phase_is_not_a_stroke() {
+    // 10 mmHg for 60 ms (a knock on the sensor), then a real stroke.
+    let f = |t: f64, _c: usize| {
+        let knock = if (1.0..1.06).contains(&t) { 10.0 } else { 0.0 };
+        1.0 + knock + pulse(t, 2.5, 0.5, 30.0)
+    };
+    let s = run(500.0, 1, &f, 4.0, DetectorConfig::default());
+    assert_eq!(s.len(), 1, "{s:?}");
+    assert!((s[0].0.onset_s - 2.5).abs() < 0.06);
+}

@@ -22,6 +22,9 @@ pub struct DetectorConfig {
     pub edge_fraction: f64,
     /// …or within this many mmHg, whichever is larger (sensor noise).
     pub edge_mmhg: f64,
+    /// Shortest working phase (seconds) that counts as a stroke: a noise burst or a spike's
+    /// remnant is over within a few tens of milliseconds, a real stroke lasts ~0.3–0.8 s.
+    pub min_duration_s: f64,
     /// Time the release must stay flat before the stroke is final (seconds); bounds the delay.
     pub settle_s: f64,
     /// Window of the resting-level tracker while the hand is idle (seconds).
@@ -42,6 +45,7 @@ impl Default for DetectorConfig {
             split_fraction: 0.4,
             edge_fraction: 0.06,
             edge_mmhg: 0.4,
+            min_duration_s: 0.12,
             settle_s: 0.15,
             rest_window_s: 1.0,
             max_stroke_s: 12.0,

@@ -7,7 +7,7 @@
 //! above the minima on both sides is a candidate; walking left to right, the next candidate
 //! starts a new stroke only if the dip before it fell by `split_fraction` of the current
 //! stroke's height and rose again by `max(rise_mmhg, 12 % of the height)`; strokes lower than
-//! `min_height_mmhg` are dropped; onset and offset are the departure from and return to the
+//! `min_height_mmhg` or shorter than `min_duration_s` are dropped; onset and offset are the departure from and return to the
 //! trough levels on either side within `max(edge_mmhg, edge_fraction · height)`.
 //!
 //! Unlike the detector it neither re-zeroes drift nor looks for a touch-down or lift-off
@@ -130,6 +130,9 @@ pub fn detect_batch(info: &StreamInfo, cfg: &DetectorConfig, rows: &[f64]) -> Re
                 offset = cross(j, env[j], env[j + 1], thr_off);
                 break;
             }
+        }
+        if (offset - onset) / cond.work_rate_hz() < cfg.min_duration_s {
+            continue;
         }
         let (i0, i1) = (onset.floor() as usize, (offset.ceil() as usize).min(n - 1));
         let channel_peaks = chans

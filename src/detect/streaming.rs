@@ -420,6 +420,9 @@ impl StrokeDetector {
                 j += 1;
             }
         }
+        if (offset - onset) / self.work_hz < self.cfg.min_duration_s {
+            return;
+        }
         let i0 = onset.floor().max(lo as f64) as u64;
         let i1 = (offset.ceil() as u64).min(self.k.saturating_sub(1)).max(i0);
         let mut channel_peaks = vec![Mmhg(f64::NAN); self.nch];
