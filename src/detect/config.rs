@@ -46,7 +46,7 @@ impl Default for DetectorConfig {
             edge_fraction: 0.06,
             edge_mmhg: 0.4,
             min_duration_s: 0.12,
-            settle_s: 0.15,
+            settle_s: 0.10,
             rest_window_s: 1.0,
             max_stroke_s: 12.0,
             lift_s: Some(1.2),

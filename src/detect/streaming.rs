@@ -261,7 +261,7 @@ impl StrokeDetector {
                     self.min_idx = k;
                 }
                 let height = self.peak - self.min;
-                if e < self.flat_level - 0.5 * self.edge_tol(height) {
+                if e < self.flat_level - self.edge_tol(height) {
                     self.flat_level = e;
                     self.flat_idx = k;
                 }
