@@ -4,7 +4,7 @@
 //! writes the report at the end.
 
 use crate::calibration::Calibration;
-use crate::grade::{grade_session, Profile};
+use crate::grade::grade_session;
 use crate::live::app::{print_batch, run_lines, run_terminal};
 use crate::live::engine::{target_window, LiveEngine};
 use crate::live::lines;
@@ -15,17 +15,14 @@ use crate::pipeline::PipelineConfig;
 use crate::report::{self, Format};
 use crate::serial::{RecordTo, SerialSource};
 use crate::session::SessionMeta;
-use crate::sim::firmware::Firmware;
-use crate::sim::pty::PtyGlove;
-use crate::sim::{GloveConfig, Style, VirtualGlove};
+use crate::sim::SimServer;
+use crate::sim::{GloveConfig, Style};
 use crate::stream::PressureSource;
 use anyhow::{bail, Context};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::Duration;
 
 /// Options of `mldsense live`.
 #[derive(Debug, clap::Args)]
@@ -77,50 +74,6 @@ pub struct Args {
     pub baud: u32,
 }
 
-/// The virtual glove served on a pseudo-terminal from a thread of its own.
-struct SimServer {
-    path: String,
-    stop: Arc<AtomicBool>,
-    handle: JoinHandle<()>,
-}
-
-impl SimServer {
-    fn start(config: GloveConfig, speed: f64) -> anyhow::Result<(Self, Calibration)> {
-        let glove = VirtualGlove::new(config);
-        let calibration = glove.calibration();
-        let mut pty = PtyGlove::open().context("starting the virtual glove")?;
-        let path = pty.path().to_string();
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        let handle = std::thread::Builder::new()
-            .name("mldsense-virtual-glove".into())
-            .spawn(move || {
-                let mut fw = Firmware::new(glove);
-                if let Err(e) = pty.serve(&mut fw, speed, &flag) {
-                    eprintln!("virtual glove: {e}");
-                }
-                // Let the host read what was sent before the pseudo-terminal closes.
-                pty.drain(Duration::from_secs(2));
-            })
-            .context("starting the virtual glove's thread")?;
-        Ok((SimServer { path, stop, handle }, calibration))
-    }
-
-    fn stop(self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let _ = self.handle.join();
-    }
-}
-
-fn profile(args: &Args) -> anyhow::Result<Profile> {
-    let mut p = Profile::resolve(&args.profile)?;
-    if let Some(spec) = &args.window_mmhg {
-        let (lo, hi) = Profile::parse_window(spec)?;
-        p = p.with_window(lo, hi)?;
-    }
-    Ok(p)
-}
-
 fn report_path(args: &Args) -> Option<PathBuf> {
     args.report
         .clone()
@@ -136,7 +89,7 @@ fn format_of(path: &Path) -> Format {
 
 /// Runs `mldsense live`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let profile = profile(&args)?;
+    let profile = super::analyze::resolve_profile(&args.profile, args.window_mmhg.as_deref())?;
     if let Some(d) = args.sim.map(|_| args.duration) {
         if !(d.is_finite() && d > 0.0) {
             bail!("--duration must be a positive number of seconds, got {d}");
@@ -161,10 +114,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
                 duration_s: args.duration,
                 ..GloveConfig::default()
             };
-            let (server, cal) = SimServer::start(config, args.speed)?;
-            calibration.get_or_insert(cal);
-            let name = format!("virtual glove ({}) on {}", style.name(), server.path);
-            (server.path.clone(), Some(server), name)
+            let server =
+                SimServer::start(config, args.speed).context("starting the virtual glove")?;
+            calibration.get_or_insert_with(|| server.calibration().clone());
+            let name = format!("virtual glove ({}) on {}", style.name(), server.path());
+            (server.path().to_string(), Some(server), name)
         }
         (None, None) => bail!("give --port PATH or --sim STYLE"),
     };
