@@ -186,6 +186,37 @@ fn ours_and_a_peer_side_by_side_in_a_table() {
 }
 
 #[test]
+fn detector_variants_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path(), "sub-01_task-mld");
+    let (ok, out, err) = bench(&[
+        dir.path().to_str().unwrap(),
+        "--format",
+        "json",
+        "--detector",
+        "same:settle_s=0.10",
+        "--detector",
+        "deaf:min_height_mmhg=500",
+    ]);
+    assert!(ok, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let systems = v["systems"].as_array().unwrap();
+    let names: Vec<&str> = systems
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["mldsense", "same", "deaf"]);
+    // The default setting spelled out scores exactly as the default.
+    assert_eq!(systems[0]["gross"], systems[1]["gross"]);
+    // A detector that needs 500 mmHg strokes finds none of the fixture's.
+    assert_eq!(systems[2]["gross"]["n_est"], 0.0);
+
+    let (ok, _, err) = bench(&[dir.path().to_str().unwrap(), "--detector", "x:speed=3"]);
+    assert!(!ok);
+    assert!(err.contains("unknown setting `speed`"), "{err}");
+}
+
+#[test]
 fn failures_are_clear() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, _, err) = bench(&[dir.path().to_str().unwrap()]);

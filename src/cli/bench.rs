@@ -2,6 +2,7 @@
 //! and any other tool's predictions side by side — per file and pooled gross and average.
 
 use crate::bids::{BidsPaths, BidsSource};
+use crate::detect::DetectorConfig;
 use crate::eval::{
     find_annotated, read_predictions, read_reference, score_file, summarize, Collar, GradeWindow,
     Metrics, ScoredEvent, Summary, Tally,
@@ -55,7 +56,14 @@ pub struct Args {
     /// `mldsense analyze --format json` shape. Repeat for several tools.
     #[arg(long, value_name = "NAME=DIR")]
     pub predictions: Vec<String>,
-    /// Do not run our detector (score only --predictions).
+    /// Also run our detector with other settings, side by side: `NAME:key=value,…` (keys:
+    /// rise_mmhg, min_height_mmhg, split_fraction, edge_fraction, edge_mmhg, min_duration_s,
+    /// settle_s, rest_window_s, max_stroke_s, lift_s, work_rate_hz, cutoff_hz, order, notch_hz,
+    /// max_rezero, spike_mmhg). Repeat for several variants.
+    #[arg(long, value_name = "NAME:SETTINGS")]
+    pub detector: Vec<String>,
+    /// Do not run our detector with its default settings (score only --predictions and
+    /// --detector variants).
     #[arg(long)]
     pub no_ours: bool,
     /// Output format.
@@ -65,7 +73,7 @@ pub struct Args {
 
 /// Where one system's strokes come from.
 enum System {
-    Ours,
+    Ours(Box<DetectorConfig>),
     Predictions(PathBuf),
 }
 
@@ -122,7 +130,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let mut systems: Vec<(String, System)> = Vec::new();
     if !args.no_ours {
-        systems.push(("mldsense".into(), System::Ours));
+        systems.push((
+            "mldsense".into(),
+            System::Ours(Box::new(DetectorConfig::default())),
+        ));
+    }
+    for spec in &args.detector {
+        let (name, settings) = spec
+            .split_once(':')
+            .with_context(|| format!("--detector {spec}: expected NAME:key=value,…"))?;
+        let cfg = DetectorConfig::default()
+            .with_settings(settings)
+            .map_err(|e| anyhow::anyhow!("--detector {spec}: {e}"))?;
+        systems.push((name.to_string(), System::Ours(Box::new(cfg))));
     }
     for spec in &args.predictions {
         let (name, dir) = spec
@@ -135,7 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         systems.push((name.to_string(), System::Predictions(dir)));
     }
     if systems.is_empty() {
-        bail!("nothing to score: --no-ours needs at least one --predictions NAME=DIR");
+        bail!("nothing to score: --no-ours needs at least one --predictions NAME=DIR or --detector NAME:SETTINGS");
     }
 
     let recordings = find_annotated(&args.datasets)?;
@@ -196,13 +216,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
 fn estimate(system: &System, rec: &BidsPaths) -> anyhow::Result<Vec<ScoredEvent>> {
     match system {
-        System::Ours => {
+        System::Ours(cfg) => {
             let mut source = BidsSource::open(&rec.physio_json())?;
             let meta = SessionMeta {
                 source: rec.stem.clone(),
                 ..SessionMeta::default()
             };
-            let session = analyze(&mut source, meta, PipelineConfig::default())?;
+            let pipeline = PipelineConfig {
+                detector: (**cfg).clone(),
+                keep_trace: false,
+                ..PipelineConfig::default()
+            };
+            let session = analyze(&mut source, meta, pipeline)?;
             Ok(session.strokes.iter().map(ScoredEvent::from).collect())
         }
         System::Predictions(dir) => {
