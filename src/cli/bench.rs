@@ -130,10 +130,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     let mut systems: Vec<(String, System)> = Vec::new();
     if !args.no_ours {
-        systems.push((
-            "mldsense".into(),
-            System::Ours(Box::new(DetectorConfig::default())),
-        ));
+        systems.push(("mldsense".into(), System::Ours(Box::default())));
     }
     for spec in &args.detector {
         let (name, settings) = spec
