@@ -23,7 +23,7 @@ Examples:
 Exit status: 0 when every input was analysed, 1 when any input failed (the others are still
 reported), 2 on a usage error.")]
 pub struct Args {
-    /// Recordings (.mld), BIDS physiological files (<stem>_physio.tsv.gz, .tsv or .json, or the
+    /// Recordings (.mld), BIDS physiological files (STEM_physio.tsv.gz, .tsv or .json, or the
     /// stem), or folders holding them.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
