@@ -19,8 +19,8 @@ echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xarg
 cargo build --release --quiet --examples
 bin=target/release/mldsense
 
-echo "== criterion: decoder (bytes/s), filter + detector (samples/s), live latency, ingest"
-for b in decoder pipeline live ingest; do
+echo "== criterion: decoder (bytes/s), filter + detector (samples/s), live latency, ingest, a whole hour"
+for b in decoder pipeline live ingest analyze_hour; do
   cargo bench --quiet --bench "$b" -- "${crit[@]}" 2>/dev/null | grep -E "thrpt|time:|p99|delay" || true
 done
 
