@@ -447,7 +447,15 @@ fn draw_histogram<DB: DrawingBackend>(
         .x_desc("peak (mmHg)")
         .x_label_formatter(&|v| format!("{v:.0}"))
         .y_desc("strokes")
-        .y_label_formatter(&|v| format!("{v:.0}"))
+        // Counts are whole: ask for at most one label per stroke and print no fractions.
+        .y_labels((y_top.floor() as usize + 1).min(11))
+        .y_label_formatter(&|v| {
+            if (v - v.round()).abs() < 1e-9 {
+                format!("{v:.0}")
+            } else {
+                String::new()
+            }
+        })
         .label_style(font(12.0))
         .axis_desc_style(font(13.0))
         .draw()
