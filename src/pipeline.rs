@@ -93,7 +93,7 @@ impl Pipeline {
                 .filter(|v| v.is_finite())
                 .fold(f64::NAN, f64::max);
             self.quality.push_envelope(env);
-            if self.keep_trace && k % self.trace_every == 0 {
+            if self.keep_trace && k.is_multiple_of(self.trace_every) {
                 for (t, &v) in self.trace.channels.iter_mut().zip(cur) {
                     t.push(v as f32);
                 }

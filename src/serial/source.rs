@@ -389,10 +389,10 @@ impl SerialSource {
         if gap > 0 {
             out.events
                 .push((self.next_row, StreamEvent::Gap { rows: gap }));
-            out.values.extend(
-                std::iter::repeat(f64::NAN)
-                    .take(usize::try_from(gap).unwrap_or(0).saturating_mul(channels)),
-            );
+            out.values.extend(std::iter::repeat_n(
+                f64::NAN,
+                usize::try_from(gap).unwrap_or(0).saturating_mul(channels),
+            ));
         }
         self.next_row += gap;
         self.gap_rows += gap;

@@ -84,7 +84,7 @@ impl SimSource {
             block.events.push((start, StreamEvent::Gap { rows }));
             block
                 .values
-                .extend(std::iter::repeat(f64::NAN).take(rows as usize * channels));
+                .extend(std::iter::repeat_n(f64::NAN, rows as usize * channels));
         }
     }
 }
