@@ -19,10 +19,10 @@ fn practice_session() -> Session {
         let peak = if t < 90.0 { 34.0 } else { 45.0 } + wobble;
         let mut s = StrokeSpec::new(t, peak);
         s.finger_peaks_mmhg = Some(vec![peak, peak - 15.0, peak - 13.0, peak - 17.0]);
-        if i % 4 == 0 {
+        if i.is_multiple_of(4) {
             s.release_mmhg = Some(14.0);
         }
-        if i % 9 == 0 {
+        if i.is_multiple_of(9) {
             s.rise_dip_mmhg = 6.0;
         }
         if i == 40 {

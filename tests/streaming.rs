@@ -29,7 +29,7 @@ fn recording(rate: f64, nch: usize, secs: f64) -> Vec<f64> {
     for i in 0..n {
         let t = i as f64 / rate;
         let phase = (t % 1.1) / 0.55;
-        let spot = (t / 9.0) as u64 % 2 == 0;
+        let spot = ((t / 9.0) as u64).is_multiple_of(2);
         let stroke = if phase < 1.0 && spot {
             (20.0 + 5.0 * (t * 0.3).sin()) * (0.5 - 0.5 * (2.0 * PI * phase).cos())
         } else {
