@@ -287,24 +287,9 @@ pub fn coach(
     }
 
     // Fingers: the fingertip that presses hardest on average.
-    let channels = session.info.channels.len().max(
-        session
-            .strokes
-            .iter()
-            .map(|s| s.channel_peaks.len())
-            .max()
-            .unwrap_or(0),
-    );
-    let finger_means: Vec<f64> = (0..channels)
-        .map(|c| {
-            mean(
-                session
-                    .strokes
-                    .iter()
-                    .filter_map(|s| s.channel_peaks.get(c).map(|p| p.0)),
-            )
-            .unwrap_or(f64::NAN)
-        })
+    let finger_means: Vec<f64> = super::fingers::finger_stats(session)
+        .iter()
+        .map(|f| f.mean)
         .collect();
     let uneven = strokes
         .iter()

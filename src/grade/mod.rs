@@ -15,12 +15,14 @@
 //! The scoring formula is published in `docs/SCORING.md`.
 
 pub mod coaching;
+pub mod fingers;
 pub mod profile;
 pub mod score;
 pub mod stroke;
 pub mod synthetic;
 
 pub use coaching::{clock, Coaching, CoachingKind};
+pub use fingers::{finger_stats, FingerStats};
 pub use profile::Profile;
 pub use score::{GradeCounts, RhythmSummary, SessionScore};
 pub use stroke::{grade_stroke, Flag, Grade, GradedStroke, Penalties};
