@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::frames::{FrameAssembler, FrameItem};
-use std::io::{ErrorKind, Read};
+use std::io::Read;
 use std::time::{Duration, Instant};
 
 /// Per-channel means of raw counts over a window of rows.
@@ -53,14 +53,7 @@ pub fn read_mean_counts<R: Read + ?Sized>(
         let n = match port.read(&mut buf) {
             Ok(0) => return Err(serial_err("the port closed".into())),
             Ok(n) => n,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted
-                ) =>
-            {
-                continue
-            }
+            Err(e) if crate::serial::is_no_data_yet(&e) => continue,
             Err(e) => return Err(serial_err(format!("read failed: {e}"))),
         };
         let settling = Instant::now() < settle_until;

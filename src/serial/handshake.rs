@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::frames::{FrameAssembler, FrameItem};
 use mldsense_protocol::{encode, Command, DeviceInfo, Frame, Message, ReplyResult, MAX_FRAME_LEN};
-use std::io::{ErrorKind, Read, Write};
+use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 /// How long to wait for an answer before sending a command again (PROTOCOL.md: 250 ms is
@@ -84,14 +84,7 @@ fn exchange<P: Read + Write + ?Sized>(
                     })
                 }
                 Ok(n) => n,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted
-                    ) =>
-                {
-                    continue
-                }
+                Err(e) if crate::serial::is_no_data_yet(&e) => continue,
                 Err(e) => {
                     return Err(Error::Serial {
                         port: path.to_string(),
@@ -182,7 +175,7 @@ mod tests {
             self.out.extend(self.fw.take_output());
             if self.out.is_empty() {
                 std::thread::sleep(Duration::from_millis(1));
-                return Err(ErrorKind::TimedOut.into());
+                return Err(std::io::ErrorKind::TimedOut.into());
             }
             let n = buf.len().min(self.out.len());
             buf[..n].copy_from_slice(&self.out[..n]);

@@ -12,3 +12,14 @@ pub mod source;
 
 pub use ports::{list_ports, PortDescription};
 pub use source::{RecordTo, SerialSource, SerialSourceBuilder};
+
+/// Whether a read error only means "no bytes yet" (a read timeout, a non-blocking port, a
+/// signal), as opposed to a failed or closed port: every serial read loop retries on these.
+pub fn is_no_data_yet(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::TimedOut
+            | std::io::ErrorKind::WouldBlock
+            | std::io::ErrorKind::Interrupted
+    )
+}

@@ -459,11 +459,7 @@ impl PressureSource for SerialSource {
                 self.stream.push_bytes(bytes, &mut inner)?;
                 self.hand_out(inner, out);
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted
-                ) => {}
+            Err(e) if crate::serial::is_no_data_yet(&e) => {}
             Err(e) => self.disconnect(e.to_string(), out)?,
         }
         Ok(true)

@@ -86,11 +86,7 @@ impl PtyGlove {
             match self.master.read(&mut buf) {
                 Ok(n) if n > 0 => fw.receive(buf.get(..n).unwrap_or(&[])),
                 Ok(_) => {}
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted
-                    ) => {}
+                Err(e) if crate::serial::is_no_data_yet(&e) => {}
                 // EIO on a master whose slave is not open right now: nothing to read.
                 Err(_) => std::thread::sleep(Duration::from_millis(2)),
             }
