@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the figures quoted in README.md: criterion throughput of each stage, the
 # whole-process time and peak memory of `analyze` on a one-hour recording, and detection accuracy
-# on the reference dataset. Needs hyperfine (`apt-get install -y hyperfine`); the peer comparison
+# on the reference dataset and on the three families of recordings (benches/families.sh). Needs hyperfine (`apt-get install -y hyperfine`); the peer comparison
 # needs `pip install pandas scipy` and is skipped without them.
 #
 #   bash benches/figures.sh            # everything (~10 minutes on 2 cores)
@@ -41,3 +41,7 @@ fi
 
 echo "== detection accuracy on datasets/ (DCASE collar: 200 ms, offsets max(200 ms, 20 %))"
 "$bin" bench datasets | grep -E "GROSS|AVERAGE"
+
+# the three families of recordings (virtual glove, tools/heldout, tools/physgen) side by side
+# with the scipy peer; CONDITIONS=1 adds physgen per condition
+BIN="$bin" WORK="$work/families" bash benches/families.sh

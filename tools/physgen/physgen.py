@@ -192,7 +192,7 @@ class Session:
         # the contact is written after the stroke loop
         bases = {}
         for c in range(self.nch):
-            bases[c] = spot_rest * rng.uniform(0.6, 1.25)
+            bases[c] = min(spot_rest * rng.uniform(0.6, 1.25), 8.0)  # 2-8 mmHg contact
         # first stroke after the touch-down has settled
         t_next = max(land.values()) + rng.uniform(0.6, 1.4)
         last_end = {h: land[h] for h in range(self.hands)}
@@ -270,8 +270,10 @@ class Session:
                 r = rng.uniform(0.3, 0.55)
                 p = dict(rise=r, hold=rng.uniform(0.0, min(0.3, 0.9 - r)))
             else:
-                a = rng.uniform(2.2, 5.0)
-                p = dict(a=a, b=rng.uniform(2.2, 5.0))
+                # exponents up to 3.5: the pulse leaves the rest like u^(a-1), as a pressing
+                # hand does; steeper powers would hide the first third of the stroke
+                a = rng.uniform(2.0, 3.5)
+                p = dict(a=a, b=rng.uniform(2.0, 3.5))
         chans = self.hand_chans(hand)
         # fingertip timing: rolling strokes peak thumb -> little finger one after another
         rolling = len(chans) > 1 and rng.random() < self.roll_share
