@@ -179,7 +179,7 @@ class Session:
         self.contact = np.maximum(self.contact, 0.0)
 
     def spot(self, t, seconds):
-        rng, fs = self.rng, self.fs
+        rng = self.rng
         # resting contact of each fingertip on this spot: real pressure, wandering slowly as the
         # hand turns the skin in stationary circles
         spot_rest = rng.uniform(2, 8) if rng.random() < 0.85 else rng.uniform(0.5, 2)
@@ -198,7 +198,7 @@ class Session:
         last_end = {h: land[h] for h in range(self.hands)}
         hand = int(rng.integers(self.hands))
         planned = []
-        for k in range(n_strokes):
+        for _ in range(n_strokes):
             if t_next > seconds - 4:
                 break
             s = self.stroke_plan(t_next, hand)
@@ -215,7 +215,7 @@ class Session:
         end = max(max(last_end.values()), t_next - 0.1) + rng.uniform(0.2, 0.8)
         end = min(end, seconds - 0.5)
         # contact: touch-down (optional bump), wander, lift
-        for c, (h, f) in enumerate(self.chan):
+        for c, (h, _) in enumerate(self.chan):
             tl = land[h] + rng.uniform(0, 0.06)  # fingers land a little apart
             i0, i_end = self.idx(tl), self.idx(end + rng.uniform(0, 0.05))
             lift = rng.uniform(0.08, 0.25)
@@ -295,7 +295,7 @@ class Session:
                     end=t0 + float(np.max(lag + dur * stretch)))
 
     def render_stroke(self, s):
-        rng, fs = self.rng, self.fs
+        rng = self.rng
         chans = s["chans"]
         i_s = max(self.idx(s["start"]) - 1, 0)
         rests = {c: self.contact[i_s, c] for c in chans}
@@ -403,7 +403,7 @@ class Front:
             return self.p_mid * v / np.maximum(1 - v, 1e-9)
         return self.p_fs * v
 
-    def read(self, rng, p, t, fs, zero, gain_drift, hum):
+    def read(self, rng, p, fs, zero, gain_drift, hum):
         """Counts (float, before stuck faults) for true pressure p."""
         r = p * self.gain * gain_drift
         if self.creep:
@@ -492,7 +492,7 @@ def recording(seed, index, seconds_range, only, forced):
             hum = aa * amp_counts * (np.sin(2 * np.pi * mains * t + ph) +
                                      0.3 * np.sin(2 * np.pi * 3 * mains * t + 2 * ph) /
                                      np.sqrt(1 + (3 * mains / fc) ** 2))
-        counts = fr.read(r_sens, p_true[:, c], t, fs, zero, gain_drift, hum)
+        counts = fr.read(r_sens, p_true[:, c], fs, zero, gain_drift, hum)
         meas[:, c] = fr.to_mmhg(counts)
 
     # stuck sensors: a span [a, b) where a channel shows no pressure (at most all but one of
@@ -580,7 +580,7 @@ def recording(seed, index, seconds_range, only, forced):
 
     # units
     names = []
-    for c, (h, f) in enumerate(sess.chan):
+    for h, f in sess.chan:
         nm = FINGERS[f]
         if hands == 2:
             nm = ("l_" if h == 0 else "r_") + nm
@@ -647,9 +647,10 @@ def write(out_dir, stem, rec):
     lines = parts[0]
     for p in parts[1:]:
         lines = np.char.add(np.char.add(lines, "\t"), p)
-    with gzip.open(os.path.join(out_dir, stem + "_physio.tsv.gz"), "wt", compresslevel=6) as f:
-        f.write("\n".join(lines.tolist()))
-        f.write("\n")
+    # mtime=0: the same seed gives the same bytes, compressed or not
+    with open(os.path.join(out_dir, stem + "_physio.tsv.gz"), "wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) as f:
+        f.write(("\n".join(lines.tolist()) + "\n").encode("ascii"))
     cols_ev = ["onset", "duration", "trial_type", "peak_mmhg", "grade", "shape", "hand",
                "roll_ms", "channels", "detail"]
     rows = []
