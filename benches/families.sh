@@ -10,6 +10,8 @@
 #
 #   bash benches/families.sh                   # the table (~2 minutes on 2 cores)
 #   CONDITIONS=1 bash benches/families.sh      # and physgen per condition (~5 more minutes)
+#   WITHOUT=1 bash benches/families.sh         # and physgen's report split with one condition
+#                                              # off at a time: what each costs in the mix
 #   BIN=/path/to/mldsense WORK=/tmp/fam bash benches/families.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,5 +89,18 @@ if [ -n "${CONDITIONS:-}" ]; then
     args+=("$c=$work/bench-cond-$c.json")
   done
   echo "== physgen per condition (gross; 'none' = resting contact, noise and gain error only)"
+  table "${args[@]}"
+fi
+
+if [ -n "${WITHOUT:-}" ]; then
+  echo "== generating physgen's report split with one condition off at a time" >&2
+  args=("all=$work/bench-physgen.json")
+  for c in rolling slow light tremor slips touchdown stuck dropouts drift hum fsr adc10 two_hands saturation units; do
+    rm -rf "$work/without/$c"
+    python3 tools/physgen/physgen.py "$work/without/$c" --split report --count 16 --set "$c=off" 2>/dev/null
+    bench "without-$c" "$work/without/$c"
+    args+=("no $c=$work/bench-without-$c.json")
+  done
+  echo "== physgen report split, one condition off (gross; 'all' = every condition as drawn)"
   table "${args[@]}"
 fi
