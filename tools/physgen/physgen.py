@@ -375,17 +375,22 @@ class Front:
         self.circuit = circuit
         part = 0.06 if not calibrated else 0.015
         self.gain = 1.0 + rng.uniform(-part, part)
-        self.hyst = rng.uniform(0.03, 0.10) if cond["fsr"] else 0.0
+        # every number is drawn whether or not its condition is on, so recordings that
+        # differ in one condition differ only in what that condition does
+        hyst, creep = rng.uniform(0.03, 0.10), rng.uniform(0.01, 0.05)
+        self.hyst = hyst if cond["fsr"] else 0.0
         self.tau_h = rng.uniform(0.15, 0.5)
-        self.creep = rng.uniform(0.01, 0.05) if cond["fsr"] else 0.0
+        self.creep = creep if cond["fsr"] else 0.0
         self.tau_c = rng.uniform(1.0, 5.0)
-        self.noise_counts = rng.uniform(0.3, 1.2) * (1 if bits == 10 else rng.uniform(2, 4))
+        counts_12 = rng.uniform(2, 4)
+        self.noise_counts = rng.uniform(0.3, 1.2) * (1 if bits == 10 else counts_12)
         # the divider's midpoint pressure / the linear amplifier's full scale
+        p_mid, headroom = rng.uniform(25, 80), rng.uniform(0.92, 0.99)
         if circuit == "divider":
-            self.p_mid = rng.uniform(25, 80)
+            self.p_mid = p_mid
             self.rail = rail_mmhg / (rail_mmhg + self.p_mid)  # fraction of full scale
         else:
-            self.p_fs = rail_mmhg / rng.uniform(0.92, 0.99)
+            self.p_fs = rail_mmhg / headroom
             self.rail = rail_mmhg / self.p_fs
         self.rail_counts = int(np.floor(self.rail * self.full))
         self.ceiling = self.to_mmhg(np.array([self.rail_counts]))[0]
@@ -436,7 +441,10 @@ RATES = [50, 100, 128, 200, 250, 500, 1000]
 
 def recording(seed, index, seconds_range, only, forced):
     ss = np.random.SeedSequence(seed)
-    r_cond, r_plan, r_sens = [np.random.default_rng(s) for s in ss.spawn(3)]
+    # one stream per concern (conditions, the hand, the glove, each sensor, faults, dropouts,
+    # units): turning one sensor condition on or off leaves every other draw where it was
+    s_cond, s_plan, s_glove, s_chan, s_fault, s_gap, s_unit = ss.spawn(7)
+    r_cond, r_plan, r_sens = [np.random.default_rng(s) for s in (s_cond, s_plan, s_glove)]
     cond = draw_conditions(r_cond, only, forced, index)
     seconds = float(r_cond.uniform(*seconds_range))
     fs = float(RATES[(3 * index + int(r_cond.integers(2))) % len(RATES)])
@@ -467,47 +475,47 @@ def recording(seed, index, seconds_range, only, forced):
     bits = 10 if cond["adc10"] else 12
     circuit = str(r_sens.choice(["divider", "linear"]))
     calibrated = bool(r_sens.random() < 0.7)
-    rail = r_sens.uniform(55, 90) if cond["saturation"] else r_sens.uniform(150, 400)
+    low_rail, high_rail = r_sens.uniform(55, 90), r_sens.uniform(150, 400)
+    rail = low_rail if cond["saturation"] else high_rail
     mains = float(r_sens.choice([50.0, 60.0])) + r_sens.uniform(-0.05, 0.05)
     fc = fs / r_sens.uniform(2.2, 4.0)  # anti-alias RC corner
     aa = 1.0 / np.sqrt(1 + (mains / fc) ** 2)
     meas = np.full((n, nch), np.nan)
     fronts = []
+    chan_seeds = s_chan.spawn(nch)
     for c in range(nch):
-        fr = Front(r_sens, cond, fs, calibrated, bits, circuit,
-                   rail * r_sens.uniform(0.97, 1.03))
+        r_c = np.random.default_rng(chan_seeds[c])
+        fr = Front(r_c, cond, fs, calibrated, bits, circuit, rail * r_c.uniform(0.97, 1.03))
         fronts.append(fr)
-        zero = np.zeros(n)
-        gain_drift = np.ones(n)
-        if cond["drift"]:
-            # zero drift (amplifier offset, temperature) and gain drift as the sensor warms
-            zero = r_sens.uniform(-1.5, 1.5) * (t / t[-1]) + \
-                r_sens.uniform(0.1, 0.8) * smooth_noise(r_sens, t, 0.003, 0.03)
-            gain_drift = 1.0 + r_sens.uniform(-0.025, 0.01) * (1 - np.exp(-t / r_sens.uniform(30, 200)))
-        hum = np.zeros(n)
-        if cond["hum"]:
-            amp_mmhg = r_sens.uniform(0.1, 1.2)
-            amp_counts = amp_mmhg * fr.full / (fr.p_mid if circuit == "divider" else fr.p_fs)
-            ph = r_sens.uniform(0, 2 * np.pi)
-            hum = aa * amp_counts * (np.sin(2 * np.pi * mains * t + ph) +
-                                     0.3 * np.sin(2 * np.pi * 3 * mains * t + 2 * ph) /
-                                     np.sqrt(1 + (3 * mains / fc) ** 2))
-        counts = fr.read(r_sens, p_true[:, c], fs, zero, gain_drift, hum)
+        # zero drift (amplifier offset, temperature) and gain drift as the sensor warms
+        zero = r_c.uniform(-1.5, 1.5) * (t / t[-1]) + \
+            r_c.uniform(0.1, 0.8) * smooth_noise(r_c, t, 0.003, 0.03)
+        gain_drift = 1.0 + r_c.uniform(-0.025, 0.01) * (1 - np.exp(-t / r_c.uniform(30, 200)))
+        if not cond["drift"]:
+            zero, gain_drift = np.zeros(n), np.ones(n)
+        amp_mmhg = r_c.uniform(0.1, 1.2) if cond["hum"] else 0.0
+        amp_counts = amp_mmhg * fr.full / (fr.p_mid if circuit == "divider" else fr.p_fs)
+        ph = r_c.uniform(0, 2 * np.pi)
+        hum = aa * amp_counts * (np.sin(2 * np.pi * mains * t + ph) +
+                                 0.3 * np.sin(2 * np.pi * 3 * mains * t + 2 * ph) /
+                                 np.sqrt(1 + (3 * mains / fc) ** 2))
+        counts = fr.read(r_c, p_true[:, c], fs, zero, gain_drift, hum)
         meas[:, c] = fr.to_mmhg(counts)
 
     # stuck sensors: a span [a, b) where a channel shows no pressure (at most all but one of
     # each hand's channels at a time)
+    r_f = np.random.default_rng(s_fault)
     faults = []
     working = np.ones((n, nch), bool)
     if cond["stuck"] and nch >= 1:
-        k = int(r_sens.integers(1, 3))
+        k = int(r_f.integers(1, 3))
         for _ in range(k):
-            c = int(r_sens.integers(nch))
+            c = int(r_f.integers(nch))
             h = sess.chan[c][0]
             mates = sess.hand_chans(h)
-            kind = str(r_sens.choice(["full", "zero", "flat", "disconnected"]))
-            a = 0.0 if r_sens.random() < 0.3 else r_sens.uniform(0, seconds * 0.7)
-            b = seconds if r_sens.random() < 0.35 else r_sens.uniform(a + 5, a + 5 + seconds * 0.5)
+            kind = str(r_f.choice(["full", "zero", "flat", "disconnected"]))
+            a = 0.0 if r_f.random() < 0.3 else r_f.uniform(0, seconds * 0.7)
+            b = seconds if r_f.random() < 0.35 else r_f.uniform(a + 5, a + 5 + seconds * 0.5)
             b = min(b, seconds)
             i0, i1 = sess.idx(a), sess.idx(b)
             if i1 <= i0:
@@ -531,15 +539,16 @@ def recording(seed, index, seconds_range, only, forced):
 
     # dropouts: rows the glove never delivered
     gaps = []
+    r_g = np.random.default_rng(s_gap)
     if cond["dropouts"]:
-        rate = r_sens.uniform(0.5, 6.0) / 60.0
-        for _ in range(r_sens.poisson(rate * seconds)):
-            d = r_sens.uniform(1.0 / fs, 0.2)
-            gaps.append((r_sens.uniform(0, seconds - d), d))
-        if r_sens.random() < 0.5:
-            for _ in range(int(r_sens.integers(1, 3))):
-                d = r_sens.uniform(0.4, 3.0)
-                gaps.append((r_sens.uniform(5, seconds - d - 5), d))
+        rate = r_g.uniform(0.5, 6.0) / 60.0
+        for _ in range(r_g.poisson(rate * seconds)):
+            d = r_g.uniform(1.0 / fs, 0.2)
+            gaps.append((r_g.uniform(0, seconds - d), d))
+        if r_g.random() < 0.5:
+            for _ in range(int(r_g.integers(1, 3))):
+                d = r_g.uniform(0.4, 3.0)
+                gaps.append((r_g.uniform(5, seconds - d - 5), d))
     for a, d in gaps:
         i0, i1 = sess.idx(a), max(sess.idx(a + d), sess.idx(a) + 1)
         meas[i0:i1, :] = np.nan
@@ -585,21 +594,22 @@ def recording(seed, index, seconds_range, only, forced):
         if hands == 2:
             nm = ("l_" if h == 0 else "r_") + nm
         names.append(nm)
-    area = float(r_sens.choice([19.6, 71.3, 126.7]))
+    r_u = np.random.default_rng(s_unit)
+    area = float(r_u.choice([19.6, 71.3, 126.7]))
+    unit_all = str(r_u.choice(["kPa", "N"]))
+    one_mmhg = int(r_u.integers(nch)) if r_u.random() < 0.2 and nch > 2 else None
+    time_col = bool(r_u.random() < 0.15)
+    units = ["mmHg"] * nch
     if cond["units"]:
-        unit_all = str(r_sens.choice(["kPa", "N"]))
         units = [unit_all] * nch
-        if nch > 2 and r_sens.random() < 0.2:
-            units[int(r_sens.integers(nch))] = "mmHg"
-    else:
-        units = ["mmHg"] * nch
+        if one_mmhg is not None:
+            units[one_mmhg] = "mmHg"
     out = meas.copy()
     for c, u in enumerate(units):
         if u == "kPa":
             out[:, c] = meas[:, c] / MMHG_PER_KPA
         elif u == "N":
             out[:, c] = meas[:, c] * PA_PER_MMHG * area * 1e-6
-    time_col = bool(r_sens.random() < 0.15)
     info = dict(seed=int(seed), conditions=cond, seconds=seconds, rate_hz=fs, hands=hands,
                 channels=names, units=units, sensor_area_mm2=area, adc_bits=bits,
                 circuit=circuit, calibrated=calibrated,
