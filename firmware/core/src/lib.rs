@@ -170,26 +170,37 @@ pub struct DeviceConfig {
     pub rate_hz: u16,
     /// The fastest rate this board samples reliably.
     pub max_rate_hz: u16,
+    /// Raw counts at or above which a channel is at the top of its range (`Status` saturation).
+    /// The ADC's full scale unless the front end tops out below it: a rail-to-rail op-amp's
+    /// output stops some tens of millivolts short of the supply, so its ADC never reads 4095.
+    pub saturation_counts: u16,
 }
 
 impl DeviceConfig {
     /// A glove with `channels` (at most 16 are kept; at least one should be given), this
     /// crate's version, [`DEFAULT_RATE_HZ`] and a 2000 Hz limit.
-    pub fn new(serial: u32, sensor_kind: SensorKind, adc_bits: u8, channels: &[ChannelDesc]) -> Self {
+    pub fn new(
+        serial: u32,
+        sensor_kind: SensorKind,
+        adc_bits: u8,
+        channels: &[ChannelDesc],
+    ) -> Self {
         let mut table = [ChannelDesc::new("", 0); MAX_CHANNELS];
         let n = channels.len().min(MAX_CHANNELS);
         for (slot, ch) in table.iter_mut().zip(channels) {
             *slot = *ch;
         }
+        let adc_bits = adc_bits.clamp(1, 16);
         DeviceConfig {
             firmware: FIRMWARE_VERSION,
             serial,
             sensor_kind,
-            adc_bits: adc_bits.clamp(1, 16),
+            adc_bits,
             channel_count: n.max(1) as u8,
             channels: table,
             rate_hz: DEFAULT_RATE_HZ,
             max_rate_hz: 2000,
+            saturation_counts: ((1u32 << adc_bits) - 1) as u16,
         }
     }
 
@@ -285,8 +296,9 @@ pub struct Firmware<B, const Q: usize> {
 impl<B: Board, const Q: usize> Firmware<B, Q> {
     /// The firmware of a glove described by `config`, idle until the host sends `Start`.
     pub fn new(board: B, config: DeviceConfig) -> Self {
-        let rate = if SUPPORTED_RATES.contains(&config.rate_hz) && config.rate_hz <= config.max_rate_hz
-        {
+        // The power-up rate is the board's choice (any rate it can keep up with); `SetRate`
+        // offers the host only [`SUPPORTED_RATES`].
+        let rate = if (1..=config.max_rate_hz).contains(&config.rate_hz) {
             config.rate_hz
         } else {
             DEFAULT_RATE_HZ
@@ -472,7 +484,7 @@ impl<B: Board, const Q: usize> Firmware<B, Q> {
 
     /// Takes the latest raw reading as every channel's zero. While idle (or before the first
     /// row) it reads the ADC now; while streaming it uses the last row sampled, so the timer's
-    /// rhythm is not disturbed. A channel at full scale keeps its old zero: a pressed sensor is
+    /// rhythm is not disturbed. A saturated channel keeps its old zero: a pressed sensor is
     /// not "no force".
     fn tare(&mut self) {
         let n = self.config.channels();
@@ -482,9 +494,9 @@ impl<B: Board, const Q: usize> Firmware<B, Q> {
                 self.have_raw = true;
             }
         }
-        let fs = self.config.full_scale();
+        let top = self.config.saturation_counts;
         for (z, &r) in self.zero.iter_mut().zip(&self.raw).take(n) {
-            if r < fs {
+            if r < top {
                 *z = r;
             }
         }
@@ -510,12 +522,17 @@ impl<B: Board, const Q: usize> Firmware<B, Q> {
             self.marker_at = None;
         }
         let fs = self.config.full_scale();
+        let top = self.config.saturation_counts;
         let base = usize::from(self.rows) * n;
         for c in 0..n {
             let raw = self.raw.get(c).copied().unwrap_or(0).min(fs);
-            let count = if raw >= fs {
+            if raw >= top {
                 self.block_saturated |= 1 << c;
                 self.first_saturated_at.get_or_insert(now);
+            }
+            // Full scale is sent as it is: the host must not read a clipped sample as a
+            // smaller force.
+            let count = if raw >= fs {
                 raw
             } else {
                 raw.saturating_sub(self.zero.get(c).copied().unwrap_or(0))

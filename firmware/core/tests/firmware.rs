@@ -93,7 +93,9 @@ fn frames<const Q: usize>(fw: &mut Firmware<Bench, Q>) -> Vec<Frame> {
     }
     let mut d = Decoder::new();
     let mut out = Vec::new();
-    d.push(&bytes, |r| out.push(r.expect("the firmware sends only valid frames")));
+    d.push(&bytes, |r| {
+        out.push(r.expect("the firmware sends only valid frames"))
+    });
     out
 }
 
@@ -229,7 +231,11 @@ fn set_rate_is_refused_while_streaming_and_for_unsupported_rates() {
     let mut fw = Fw::new(Bench::default(), slow);
     fw.receive(&host_command(1, Command::SetRate { rate_hz: 1000 }));
     fw.receive(&host_command(2, Command::SetRate { rate_hz: 500 }));
-    let results: Vec<_> = frames(&mut fw).iter().filter_map(reply).map(|r| r.2).collect();
+    let results: Vec<_> = frames(&mut fw)
+        .iter()
+        .filter_map(reply)
+        .map(|r| r.2)
+        .collect();
     assert_eq!(
         results,
         vec![ReplyResult::Nak(NakReason::BadArgument), ReplyResult::Ack]
@@ -315,7 +321,10 @@ fn timestamps_wrap_with_the_clock() {
         .map(|f| f.timestamp_us)
         .collect();
     assert_eq!(stamps.len(), 10);
-    assert!(stamps[0] > u32::MAX - 30_000 && stamps[9] < 100_000, "{stamps:?}");
+    assert!(
+        stamps[0] > u32::MAX - 30_000 && stamps[9] < 100_000,
+        "{stamps:?}"
+    );
     // The host extends them by signed differences: every step is exactly one block.
     for w in stamps.windows(2) {
         assert_eq!(w[1].wrapping_sub(w[0]) as i32, 10_000);
@@ -380,7 +389,7 @@ fn a_full_output_queue_drops_whole_blocks_and_the_host_sees_the_gap() {
     // A reply still gets through once the host reads again.
     fw.receive(&host_command(9, Command::Stop));
     assert_eq!(
-        frames(&mut fw).iter().filter_map(reply).last(),
+        frames(&mut fw).iter().filter_map(reply).next_back(),
         Some((9, 2, ReplyResult::Ack))
     );
 }
@@ -429,7 +438,11 @@ fn a_command_mid_block_is_answered_at_once_without_disturbing_the_block() {
     for _ in 0..10 {
         fire(&mut fw);
     }
-    let rows: Vec<u8> = frames(&mut fw).iter().filter_map(block).map(|b| b.row_count).collect();
+    let rows: Vec<u8> = frames(&mut fw)
+        .iter()
+        .filter_map(block)
+        .map(|b| b.row_count)
+        .collect();
     assert_eq!(rows, vec![10]);
 }
 
@@ -707,4 +720,23 @@ proptest! {
         let got: Vec<_> = frames(&mut chunked).iter().filter_map(reply).collect();
         prop_assert_eq!(got, expected);
     }
+}
+
+#[test]
+fn a_front_end_that_tops_out_below_full_scale_still_reports_saturation() {
+    let mut config = device(2);
+    config.saturation_counts = 4000;
+    let mut fw = Fw::new(Bench::default(), config);
+    fw.board_mut().row = vec![100, 100];
+    fw.receive(&host_command(0, Command::Tare));
+    fw.board_mut().row = vec![4033, 3999];
+    fw.receive(&host_command(1, Command::Start));
+    fire(&mut fw);
+    fire(&mut fw);
+    let got = frames(&mut fw);
+    let b = got.iter().find_map(block).expect("a block");
+    // Below full scale the counts are still zeroed by the tare.
+    assert_eq!(b.row(0), Some(&[3933u16, 3899][..]));
+    let s = got.iter().find_map(status).expect("saturation is reported");
+    assert_eq!(s.saturated, 0b01);
 }
