@@ -93,6 +93,8 @@ static TIMER_CHANGED: Signal<CriticalSectionRawMutex, ()> = Signal::new();
 static OUTPUT_READY: Signal<CriticalSectionRawMutex, ()> = Signal::new();
 /// Latched marker-button press.
 static BUTTON: AtomicBool = AtomicBool::new(false);
+/// Times the host went away (the receiver saw the link go down).
+static DISCONNECTS: AtomicU32 = AtomicU32::new(0);
 /// Wakes the LED task for `Identify`.
 static IDENTIFY: Signal<CriticalSectionRawMutex, ()> = Signal::new();
 
@@ -194,6 +196,11 @@ async fn rx_task(mut rx: Receiver<'static, UsbDriver>) {
             with_firmware(|fw| fw.receive(bytes));
             OUTPUT_READY.signal(());
         }
+        // Unplugged: stop streaming into a port nobody reads (PROTOCOL.md §6), and tell the
+        // sender to wait for the next connection.
+        with_firmware(|fw| fw.disconnected());
+        DISCONNECTS.fetch_add(1, Ordering::Relaxed);
+        OUTPUT_READY.signal(());
     }
 }
 
@@ -203,8 +210,9 @@ async fn tx_task(mut tx: Sender<'static, UsbDriver>) {
     let mut packet = [0u8; 64];
     loop {
         tx.wait_connection().await;
+        let session = DISCONNECTS.load(Ordering::Relaxed);
         with_firmware(|fw| fw.connected());
-        loop {
+        while DISCONNECTS.load(Ordering::Relaxed) == session {
             let n = with_firmware(|fw| {
                 let chunk = fw.pending();
                 let n = chunk.len().min(packet.len());
@@ -223,6 +231,7 @@ async fn tx_task(mut tx: Sender<'static, UsbDriver>) {
                 .await
                 .is_err()
             {
+                with_firmware(|fw| fw.disconnected());
                 break; // unplugged: wait for the next connection
             }
             let more = with_firmware(|fw| {

@@ -403,6 +403,19 @@ impl<B: Board, const Q: usize> Firmware<B, Q> {
         self.out.push(&[0]);
     }
 
+    /// The host went away (USB disconnected or suspended): stop streaming on our own, as
+    /// PROTOCOL.md asks, drop the half-filled block and everything queued (nobody will read
+    /// it), and forget any half-received command. No reply: there is nobody to send it to.
+    pub fn disconnected(&mut self) {
+        if self.streaming {
+            self.board.stop();
+            self.streaming = false;
+        }
+        self.rows = 0;
+        self.out.clear();
+        self.reader = CommandReader::new();
+    }
+
     /// Takes bytes from the host; answers every complete command (into the output queue).
     pub fn receive(&mut self, bytes: &[u8]) {
         for &b in bytes {
@@ -605,15 +618,21 @@ impl<B: Board, const Q: usize> Firmware<B, Q> {
         })
     }
 
-    /// A `Status` after a block in which the button was pressed, a channel newly reached full
-    /// scale, or the battery crossed [`LOW_BATTERY_MV`]; stamped with the earliest of these.
+    /// A `Status` after a block in which the button was pressed, a channel's saturation bit
+    /// changed (either way: PROTOCOL.md's `Status` is a state report, and a host raises a
+    /// saturation event on each 0 → 1 against the previous report, so a cleared bit must be
+    /// reported for the next onset to count), or the battery crossed [`LOW_BATTERY_MV`].
+    /// Stamped with the earliest of these: an onset at its first saturated row, a clearing at
+    /// the block's first row.
     fn block_status(&mut self) {
         let newly = self.block_saturated & !self.prev_saturated;
+        let cleared = self.prev_saturated & !self.block_saturated;
         self.prev_saturated = self.block_saturated;
         let t0 = self.block_t0;
         let times = [
             self.marker_at,
             self.first_saturated_at.filter(|_| newly != 0),
+            (cleared != 0).then_some(t0),
             self.battery_changed_at.take(),
         ];
         let Some(at) = times

@@ -576,12 +576,20 @@ fn status_reports_marker_saturation_onsets_and_low_battery() {
                     battery_mv: 3900
                 }
             ),
+            (
+                60_000,
+                Status {
+                    flags: 0,
+                    saturated: 0,
+                    battery_mv: 3900
+                }
+            ),
         ],
-        "one Status per event, not one per saturated block"
+        "one Status per change, not one per saturated block"
     );
     // Each Status follows the block it happened in.
     let order: Vec<bool> = got.iter().map(|f| status(f).is_some()).collect();
-    assert!(!order[0] && order[2] && order[5], "{order:?}");
+    assert!(!order[0] && order[2] && order[5] && order[9], "{order:?}");
 
     // The battery sags below the threshold: checked once a second.
     fw.board_mut().battery = Some(3400);
@@ -739,4 +747,32 @@ fn a_front_end_that_tops_out_below_full_scale_still_reports_saturation() {
     assert_eq!(b.row(0), Some(&[3933u16, 3899][..]));
     let s = got.iter().find_map(status).expect("saturation is reported");
     assert_eq!(s.saturated, 0b01);
+}
+
+#[test]
+fn a_host_that_goes_away_stops_the_stream() {
+    let mut fw = glove();
+    fw.receive(&host_command(0, Command::SetRate { rate_hz: 1000 }));
+    fw.receive(&host_command(1, Command::Start));
+    for _ in 0..15 {
+        fire(&mut fw);
+    }
+    assert!(fw.queued() > 0);
+    fw.disconnected();
+    assert!(!fw.streaming());
+    assert_eq!(fw.board().period, None, "the timer is stopped");
+    assert_eq!(fw.queued(), 0, "nothing is kept for a host that is gone");
+    assert_eq!(fire(&mut fw), Tick::Idle);
+    // The host comes back: a lone delimiter, then a fresh Start streams full blocks again.
+    fw.connected();
+    fw.receive(&host_command(2, Command::Start));
+    for _ in 0..10 {
+        fire(&mut fw);
+    }
+    let got = frames(&mut fw);
+    let rows: Vec<u8> = got.iter().filter_map(block).map(|b| b.row_count).collect();
+    assert_eq!(rows, vec![10]);
+    // The block counter was not reset: one block went out before the disconnect.
+    let seq = got.iter().find(|f| block(f).is_some()).map(|f| f.seq);
+    assert_eq!(seq, Some(1));
 }
