@@ -1,27 +1,37 @@
-//! The virtual glove's firmware: answers host commands and streams `SampleBlock`s exactly as
-//! `firmware-protocol/PROTOCOL.md` says, independent of any transport.
+//! The virtual glove's firmware: the real firmware core (`firmware/core`, crate
+//! `mldsense-firmware`, the code the STM32F411 board runs) compiled for the host, on a
+//! simulated board whose ADC reads the simulated hand through the sensor model.
 //!
-//! Feed it the bytes the host sent ([`Firmware::receive`]), let it sample ([`Firmware::sample`])
-//! and take the bytes it sends ([`Firmware::take_output`]). The pseudo-terminal server
-//! ([`crate::sim::pty`]) paces this in real time; [`record_session`] runs it flat out into a
-//! recording.
+//! Software in the loop: every test and tool that goes through the virtual glove exercises the
+//! board's command handling, block packing, sequence numbers, timestamps, tare and status
+//! events. Only the board is simulated ([`SimBoard`]): its ADC returns the glove's next row,
+//! its clock is the glove's device time of that row, its button is pressed on the rows where
+//! the hand moves to a new spot, and its timer is this module calling
+//! [`mldsense_firmware::Firmware::tick`] once per row as the rows come due.
 //!
-//! Behaviour: `GetInfo` → ack + `DeviceInfo`; `Start` → ack + `DeviceInfo`, then blocks;
-//! `Stop` → ack, no more blocks (the session clock pauses: the next `Start` continues it);
-//! `SetRate` → ack when idle and the rate is supported, nak `BusY` while streaming, nak
-//! `BadArgument` otherwise; `Identify`, `Tare` → ack. Blocks lost in a sensor dropout are not
-//! sent but use up their sequence number, so the host sees the gap. A `Status` goes out after
-//! the block in which the button was pressed (the hand placed on a new spot) or a channel newly
-//! reached full scale.
+//! Feed it the bytes the host sent ([`Firmware::receive`]), let it sample ([`Firmware::sample`],
+//! one block of rows) and take the bytes it sends ([`Firmware::take_output`]). The
+//! pseudo-terminal server ([`crate::sim::pty`]) paces this in real time; [`record_session`]
+//! runs it flat out into a recording.
+//!
+//! What the core does is in `firmware/core/src/lib.rs`; the one thing added here is the sensor
+//! dropouts of [`crate::sim::Imperfections`]: a block the sensor model loses is cut from the
+//! bytes after the core sent it, as a lossy cable would, so it still uses up its sequence
+//! number and the host sees the gap.
 
 use crate::error::{Error, Result};
 use crate::recording::{RecordingHeader, RecordingWriter};
 use crate::sim::glove::{GloveBlock, GloveConfig, VirtualGlove};
-use mldsense_protocol::{
-    encode, Command, Decoder, Frame, Message, NakReason, Reply, ReplyResult, SampleBlock, Status,
-    MAX_FRAME_LEN,
-};
+use mldsense_firmware::{host_command, Adc, Clock, DeviceConfig, Panel, SampleTimer, Tick};
+use mldsense_protocol::{Command, MAX_CHANNELS};
 use std::path::Path;
+
+/// The simulated board's output queue, bytes: the STM32F411 board's size.
+pub const SIM_QUEUE: usize = 4096;
+
+/// Host bytes handed to the core at a time (a USB full-speed packet), draining its queue after
+/// each, so a burst of commands never overflows it.
+const RECEIVE_CHUNK: usize = 64;
 
 /// What the firmware has done so far.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,33 +50,94 @@ pub struct FirmwareStats {
     pub status_sent: u64,
 }
 
-/// The firmware of the virtual glove.
+/// The board the firmware core runs on inside the virtual glove.
+#[derive(Clone, Debug, Default)]
+pub struct SimBoard {
+    row: [u16; MAX_CHANNELS],
+    now_us: u32,
+    button: bool,
+    period_us: Option<u32>,
+    identified: u32,
+}
+
+impl SimBoard {
+    /// The sample timer's period, while the core has it running.
+    pub fn period_us(&self) -> Option<u32> {
+        self.period_us
+    }
+}
+
+impl Adc for SimBoard {
+    fn read_row(&mut self, counts: &mut [u16]) {
+        for (c, &r) in counts.iter_mut().zip(&self.row) {
+            *c = r;
+        }
+    }
+}
+
+impl Clock for SimBoard {
+    fn now_us(&mut self) -> u32 {
+        self.now_us
+    }
+}
+
+impl SampleTimer for SimBoard {
+    fn start(&mut self, period_us: u32) {
+        self.period_us = Some(period_us);
+    }
+    fn stop(&mut self) {
+        self.period_us = None;
+    }
+}
+
+impl Panel for SimBoard {
+    fn take_button_press(&mut self) -> bool {
+        std::mem::take(&mut self.button)
+    }
+    fn battery_mv(&mut self) -> Option<u16> {
+        // A charged Li-ion cell.
+        Some(3900)
+    }
+    fn identify(&mut self) {
+        self.identified += 1;
+    }
+}
+
+/// The firmware core as the virtual glove runs it.
+pub type Core = mldsense_firmware::Firmware<SimBoard, SIM_QUEUE>;
+
+/// The firmware of the virtual glove: the core, the glove it samples, and the bytes sent.
 #[derive(Clone, Debug)]
 pub struct Firmware {
     glove: VirtualGlove,
-    decoder: Decoder,
-    streaming: bool,
-    sample_seq: u8,
-    other_seq: u8,
-    last_saturated: u16,
+    core: Core,
     out: Vec<u8>,
-    stats: FirmwareStats,
-    identified: u32,
+    blocks_dropped: u64,
+    rows_dropped: u64,
 }
 
 impl Firmware {
     /// Firmware driving `glove`, idle until the host sends `Start`.
     pub fn new(glove: VirtualGlove) -> Self {
+        let info = glove.device_info();
+        let config = DeviceConfig {
+            firmware: info.firmware,
+            serial: info.serial,
+            sensor_kind: info.sensor_kind,
+            adc_bits: info.adc_bits,
+            channel_count: info.channel_count,
+            channels: info.channels,
+            rate_hz: info.rate_hz,
+            max_rate_hz: 2000,
+            // The simulated ADC reaches full scale.
+            saturation_counts: ((1u32 << info.adc_bits.clamp(1, 16)) - 1) as u16,
+        };
         Firmware {
             glove,
-            decoder: Decoder::new(),
-            streaming: false,
-            sample_seq: 0,
-            other_seq: 0,
-            last_saturated: 0,
+            core: Core::new(SimBoard::default(), config),
             out: Vec::new(),
-            stats: FirmwareStats::default(),
-            identified: 0,
+            blocks_dropped: 0,
+            rows_dropped: 0,
         }
     }
 
@@ -75,9 +146,14 @@ impl Firmware {
         &self.glove
     }
 
+    /// The firmware core (its rate, zeros, counters).
+    pub fn core(&self) -> &Core {
+        &self.core
+    }
+
     /// Whether `SampleBlock`s are being sent.
     pub fn streaming(&self) -> bool {
-        self.streaming
+        self.core.streaming()
     }
 
     /// Whether the session is over (every row sampled).
@@ -87,12 +163,20 @@ impl Firmware {
 
     /// Counts so far.
     pub fn stats(&self) -> FirmwareStats {
-        self.stats
+        let s = self.core.stats();
+        FirmwareStats {
+            commands: s.commands,
+            bad_commands: s.bad_frames,
+            blocks_sent: s.blocks_sent.saturating_sub(self.blocks_dropped),
+            blocks_dropped: self.blocks_dropped + s.blocks_overflowed,
+            rows_sent: s.rows_sent.saturating_sub(self.rows_dropped),
+            status_sent: s.status_sent,
+        }
     }
 
     /// How many times the host asked the glove to identify itself.
     pub fn identify_requests(&self) -> u32 {
-        self.identified
+        self.core.board().identified
     }
 
     /// Takes the bytes to send to the host.
@@ -105,132 +189,75 @@ impl Firmware {
         self.out.len()
     }
 
-    /// Decodes bytes from the host and queues the answers.
+    /// Moves what the core queued to the bytes sent.
+    fn drain(&mut self) {
+        loop {
+            let chunk = self.core.pending();
+            if chunk.is_empty() {
+                return;
+            }
+            let n = chunk.len();
+            self.out.extend_from_slice(chunk);
+            self.core.consume(n);
+        }
+    }
+
+    /// Hands bytes from the host to the core and queues its answers. The board's clock reads
+    /// the time of the next row, as a real glove's would between two samples.
     pub fn receive(&mut self, bytes: &[u8]) {
-        let mut frames = Vec::new();
-        let mut bad = 0;
-        self.decoder.push(bytes, |r| match r {
-            Ok(f) => frames.push(f),
-            Err(_) => bad += 1,
-        });
-        self.stats.bad_commands += bad;
-        for f in frames {
-            if let Message::Command(cmd) = f.message {
-                self.stats.commands += 1;
-                self.command(f.seq, cmd);
-            }
+        self.core.board_mut().now_us = self.glove.device_time_us(self.glove.next_row()) as u32;
+        for chunk in bytes.chunks(RECEIVE_CHUNK) {
+            self.core.receive(chunk);
+            self.drain();
+        }
+        // The core applies a new rate when it (re)starts its timer: the glove's clock follows.
+        if self.core.streaming() && self.glove.config().rate_hz != self.core.rate_hz() {
+            self.glove.set_rate(self.core.rate_hz());
         }
     }
 
-    fn command(&mut self, seq: u8, cmd: Command) {
-        let result = match cmd {
-            Command::GetInfo | Command::Identify | Command::Tare | Command::Start => {
-                ReplyResult::Ack
-            }
-            Command::Stop => ReplyResult::Ack,
-            Command::SetRate { rate_hz } => {
-                if self.streaming {
-                    ReplyResult::Nak(NakReason::Busy)
-                } else if self.glove.set_rate(rate_hz) {
-                    ReplyResult::Ack
-                } else {
-                    ReplyResult::Nak(NakReason::BadArgument)
-                }
-            }
-            _ => ReplyResult::Nak(NakReason::UnknownCommand),
-        };
-        self.send_other(Message::Reply(Reply {
-            command_seq: seq,
-            command_code: cmd.code(),
-            result,
-        }));
-        match cmd {
-            Command::GetInfo => self.send_other(Message::DeviceInfo(self.glove.device_info())),
-            Command::Start => {
-                self.streaming = true;
-                self.send_other(Message::DeviceInfo(self.glove.device_info()));
-            }
-            Command::Stop => self.streaming = false,
-            Command::Tare => self.glove.tare(),
-            Command::Identify => self.identified += 1,
-            _ => {}
-        }
-    }
-
-    /// The device clock now: the time of the next row to be sampled, µs.
-    fn now_us(&self) -> u32 {
-        self.glove.device_time_us(self.glove.next_row()) as u32
-    }
-
-    fn send_other(&mut self, message: Message) {
-        let frame = Frame {
-            seq: self.other_seq,
-            timestamp_us: self.now_us(),
-            message,
-        };
-        self.other_seq = self.other_seq.wrapping_add(1);
-        self.push_frame(&frame);
-    }
-
-    fn push_frame(&mut self, frame: &Frame) {
-        let mut buf = [0u8; MAX_FRAME_LEN];
-        // Every message the firmware builds fits a MAX_FRAME_LEN buffer by construction.
-        if let Ok(n) = encode(frame, &mut buf) {
-            self.out.extend_from_slice(buf.get(..n).unwrap_or(&[]));
-        }
-    }
-
-    /// Samples one block if streaming and queues its frames. Returns the block (sent or lost in
-    /// a dropout), or `None` when idle or when the session is over.
+    /// Samples one block if streaming: each of the glove's rows through the core, one timer
+    /// tick each. Returns the block (sent or lost in a dropout), or `None` when idle or when
+    /// the session is over.
     pub fn sample(&mut self) -> Option<GloveBlock> {
-        if !self.streaming {
+        if !self.core.streaming() {
             return None;
         }
         let block = self.glove.next_block()?;
         let channels = self.glove.channels();
-        let seq = self.sample_seq;
-        self.sample_seq = self.sample_seq.wrapping_add(1);
-        if block.delivered {
-            match SampleBlock::new(channels, &block.counts) {
-                Ok(sb) => {
-                    self.push_frame(&Frame {
-                        seq,
-                        timestamp_us: block.device_time_us as u32,
-                        message: Message::SampleBlock(sb),
-                    });
-                    self.stats.blocks_sent += 1;
-                    self.stats.rows_sent += block.rows(channels) as u64;
+        let rows = block.rows(channels);
+        // Where the block's frame landed in `out`, and its length.
+        let mut frame: Option<(usize, usize)> = None;
+        for r in 0..rows {
+            let row = block.start_row + r as u64;
+            let board = self.core.board_mut();
+            if let Some(counts) = block.counts.get(r * channels..(r + 1) * channels) {
+                for (dst, &c) in board.row.iter_mut().zip(counts) {
+                    *dst = c;
                 }
-                Err(_) => self.stats.blocks_dropped += 1,
             }
-        } else {
-            self.stats.blocks_dropped += 1;
+            board.now_us = self.glove.device_time_us(row) as u32;
+            board.button = block.marker_row == Some(row);
+            let at = self.out.len();
+            if let Tick::Block(b) = self.core.tick() {
+                frame = (b.frame_len > 0).then_some((at, b.frame_len));
+            }
+            self.drain();
         }
-        let newly = block.saturated & !self.last_saturated;
-        self.last_saturated = block.saturated;
-        if block.marker_row.is_some() || newly != 0 {
-            let row = block
-                .marker_row
-                .into_iter()
-                .chain(block.saturated_row.filter(|_| newly != 0))
-                .min()
-                .unwrap_or(block.start_row);
-            let frame = Frame {
-                seq: self.other_seq,
-                timestamp_us: self.glove.device_time_us(row) as u32,
-                message: Message::Status(Status {
-                    flags: if block.marker_row.is_some() {
-                        Status::MARKER
-                    } else {
-                        0
-                    },
-                    saturated: block.saturated,
-                    battery_mv: 3900,
-                }),
-            };
-            self.other_seq = self.other_seq.wrapping_add(1);
-            self.push_frame(&frame);
-            self.stats.status_sent += 1;
+        if rows > 0 && self.core.rows_in_block() > 0 {
+            // The session ended mid-block: the rows so far go out as a short block.
+            let at = self.out.len();
+            if let Some(b) = self.core.end_block() {
+                frame = (b.frame_len > 0).then_some((at, b.frame_len));
+            }
+            self.drain();
+        }
+        if !block.delivered {
+            if let Some((at, len)) = frame {
+                self.out.drain(at..(at + len).min(self.out.len()));
+                self.blocks_dropped += 1;
+                self.rows_dropped += rows as u64;
+            }
         }
         Some(block)
     }
@@ -238,16 +265,7 @@ impl Firmware {
 
 /// The bytes a host sends to ask for something: a `00` flush, then the command frame.
 pub fn command_bytes(seq: u8, command: Command) -> Vec<u8> {
-    let mut buf = [0u8; MAX_FRAME_LEN];
-    let frame = Frame {
-        seq,
-        timestamp_us: 0,
-        message: Message::Command(command),
-    };
-    let n = encode(&frame, &mut buf).unwrap_or(0);
-    let mut out = vec![0u8];
-    out.extend_from_slice(buf.get(..n).unwrap_or(&[]));
-    out
+    host_command(seq, command).to_vec()
 }
 
 /// Runs a whole session through the firmware as fast as it goes — the host's `GetInfo` and
@@ -269,7 +287,7 @@ pub fn session_bytes(config: GloveConfig) -> (Vec<u8>, Firmware) {
 /// stats and truth.
 pub fn record_session(config: GloveConfig, path: &Path, note: Option<String>) -> Result<Firmware> {
     let mut fw = Firmware::new(VirtualGlove::new(config));
-    let mut header = RecordingHeader::new(&fw.glove.device_info());
+    let mut header = RecordingHeader::new(&fw.core.device_info());
     header.source = Some("virtual glove".into());
     header.note = note;
     header.calibration = Some(fw.glove.calibration());
@@ -287,7 +305,7 @@ pub fn record_session(config: GloveConfig, path: &Path, note: Option<String>) ->
     }
     writer.write_bytes(&chunk)?;
     writer.finish()?;
-    if fw.stats.blocks_sent == 0 && fw.glove.total_rows() > 0 {
+    if fw.stats().blocks_sent == 0 && fw.glove.total_rows() > 0 {
         return Err(Error::Unsupported(format!(
             "{}: the virtual glove sent no sample blocks",
             path.display()
@@ -301,6 +319,7 @@ mod tests {
     use super::*;
     use crate::frames::{FrameAssembler, FrameItem};
     use crate::sim::sensor::Imperfections;
+    use mldsense_protocol::{NakReason, Reply, ReplyResult};
 
     fn items(bytes: &[u8]) -> Vec<FrameItem> {
         let mut a = FrameAssembler::new();

@@ -16,19 +16,19 @@ use crate::sim::sensor::{Imperfections, SensorModel};
 use crate::sim::style::Style;
 use crate::sim::truth::TruthStroke;
 use crate::units::{Mmhg, Newtons};
-use mldsense_protocol::{ChannelDesc, DeviceInfo, SensorKind, MAX_CHANNELS, MAX_ROWS_PER_BLOCK};
+use mldsense_protocol::{ChannelDesc, DeviceInfo, SensorKind, MAX_CHANNELS};
 
 /// Serial number of the virtual glove (ASCII "VIRT"), so calibration files name it.
 pub const VIRTUAL_SERIAL: u32 = 0x5649_5254;
 
-/// Firmware version the virtual glove reports.
-pub const VIRTUAL_FIRMWARE: [u8; 3] = [0, 1, 0];
+/// Firmware version the virtual glove reports: that of the firmware core it runs.
+pub const VIRTUAL_FIRMWARE: [u8; 3] = mldsense_firmware::FIRMWARE_VERSION;
 
 /// Device time of the first row, µs: the glove has been on for a second when streaming starts.
 pub const FIRST_ROW_US: u64 = 1_000_000;
 
-/// Sample rates the virtual glove accepts (`SetRate`), rows per second.
-pub const SUPPORTED_RATES: [u16; 7] = [50, 100, 200, 250, 500, 1000, 2000];
+/// Sample rates the virtual glove accepts (`SetRate`), rows per second: the firmware core's.
+pub const SUPPORTED_RATES: [u16; 7] = mldsense_firmware::SUPPORTED_RATES;
 
 /// Fingertip names by channel count: four fingers, or thumb and four fingers.
 pub fn channel_names(channels: usize) -> Vec<String> {
@@ -45,12 +45,10 @@ pub fn channel_names(channels: usize) -> Vec<String> {
     }
 }
 
-/// Rows per `SampleBlock` for a rate: about 100 blocks a second (PROTOCOL.md asks for 50–200).
+/// Rows per `SampleBlock` for a rate: about 100 blocks a second (PROTOCOL.md asks for 50–200),
+/// as the firmware core packs them.
 pub fn rows_per_block_for(rate_hz: u16) -> u8 {
-    let rows = (f64::from(rate_hz) / 100.0)
-        .round()
-        .clamp(1.0, MAX_ROWS_PER_BLOCK as f64);
-    rows as u8
+    mldsense_firmware::rows_per_block_for(rate_hz)
 }
 
 /// What to simulate.
@@ -93,7 +91,8 @@ pub struct GloveBlock {
     pub start_row: u64,
     /// Device time of the first row, µs (64-bit; the wire carries the low 32 bits).
     pub device_time_us: u64,
-    /// Row-major counts, `rows × channels`.
+    /// Row-major raw counts, `rows × channels`, as the ADC read them (the firmware core
+    /// subtracts each channel's tare before sending).
     pub counts: Vec<u16>,
     /// Row-major true pressures (noise-free, before the sensor), mmHg.
     pub truth: Vec<f64>,
@@ -130,8 +129,6 @@ pub struct VirtualGlove {
     base_time_s: f64,
     base_row: u64,
     next_row: u64,
-    tare: Vec<u16>,
-    last_counts: Vec<u16>,
     markers: Vec<f64>,
     next_marker: usize,
     truth_row: Vec<f64>,
@@ -163,8 +160,6 @@ impl VirtualGlove {
             base_time_s: 0.0,
             base_row: 0,
             next_row: 0,
-            tare: vec![0; channels],
-            last_counts: vec![0; channels],
             markers,
             next_marker: 0,
             truth_row: vec![0.0; channels],
@@ -293,13 +288,6 @@ impl VirtualGlove {
         true
     }
 
-    /// Takes the last counts as every channel's zero (the firmware's `Tare`).
-    pub fn tare(&mut self) {
-        for (t, &c) in self.tare.iter_mut().zip(&self.last_counts) {
-            *t = t.saturating_add(c);
-        }
-    }
-
     /// Device time of `row`, µs.
     pub fn device_time_us(&self, row: u64) -> u64 {
         FIRST_ROW_US + (self.row_time(row) * 1.0e6).round() as u64
@@ -343,19 +331,10 @@ impl VirtualGlove {
                 } else {
                     f64::from(self.full_scale)
                 };
-                let raw = raw as u16;
-                let tare = self.tare.get(c).copied().unwrap_or(0);
-                let count = if raw >= self.full_scale {
-                    raw
-                } else {
-                    raw.saturating_sub(tare)
-                };
+                let count = raw as u16;
                 if count >= self.full_scale {
                     block.saturated |= 1 << c;
                     block.saturated_row.get_or_insert(row);
-                }
-                if let Some(l) = self.last_counts.get_mut(c) {
-                    *l = count;
                 }
                 block.counts.push(count);
             }
