@@ -95,9 +95,8 @@ fn serve(mut master: TTYPort, load: Load, stop: Arc<AtomicBool>) {
     let mut buf = [0u8; 256];
     let mut next_tick: Option<Instant> = None;
     while !stop.load(Ordering::Relaxed) {
-        match master.read(&mut buf) {
-            Ok(n) => fw.receive(&buf[..n]),
-            Err(_) => {}
+        if let Ok(n) = master.read(&mut buf) {
+            fw.receive(&buf[..n]);
         }
         match (fw.board().period, next_tick) {
             (Some(p), t) => {
