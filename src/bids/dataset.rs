@@ -132,6 +132,7 @@ pub fn add_participant(root: &Path, label: &str, name: Option<&str>) -> Result<P
 /// Adds (or updates) a recording's start time in the subject's `_scans.tsv`, in `scans_dir`
 /// (the session folder, or the subject folder without sessions); `file` is relative to it.
 pub fn add_scan(scans_dir: &Path, scans_stem: &str, file: &str, acq_time: &str) -> Result<PathBuf> {
+    std::fs::create_dir_all(scans_dir).map_err(|e| Error::io(scans_dir, e))?;
     let path = scans_dir.join(format!("{scans_stem}_scans.tsv"));
     merge_tsv(
         &path,
