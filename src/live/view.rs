@@ -31,7 +31,8 @@ pub const MIN_WIDTH: u16 = 60;
 /// `warn_rows` warning lines: every fingertip gets its bar (stacked under the verdict when
 /// narrow), nothing is dropped.
 pub fn rows_needed(width: u16, channels: usize, warn_rows: u16) -> u16 {
-    let bars = channels.min(64) as u16 + 2;
+    // One row a fingertip, the scale row, the borders.
+    let bars = channels.min(64) as u16 + 3;
     let main = if width >= 90 { bars.max(6) } else { bars + 6 };
     1 + main + 2 + 2 + warn_rows + 1
 }
