@@ -15,8 +15,11 @@ use std::path::{Path, PathBuf};
 /// Largest table merged: participants and scans tables are a line per person or recording.
 const MAX_TABLE_BYTES: u64 = 16 << 20;
 
+/// A TSV table: its header and its rows.
+type Table = (Vec<String>, Vec<Vec<String>>);
+
 /// Reads a TSV table (header + rows), or nothing when the file does not exist.
-fn read_tsv(path: &Path) -> Result<Option<(Vec<String>, Vec<Vec<String>>)>> {
+fn read_tsv(path: &Path) -> Result<Option<Table>> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
