@@ -85,8 +85,12 @@ impl Input {
             Input::Recording(r) => r.meta(),
             Input::Bids(b) => {
                 let p = b.paths();
+                // Who and when, from `sub-`, `participants.tsv` and `_scans.tsv`.
+                let id = crate::class::Identity::of_bids(p);
                 SessionMeta {
                     source: p.dir.join(&p.stem).display().to_string(),
+                    trainee: id.trainee,
+                    started: id.started,
                     ..SessionMeta::default()
                 }
             }

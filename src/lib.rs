@@ -36,6 +36,7 @@ pub mod pipeline;
 pub mod stream;
 
 // What comes out.
+pub mod class;
 pub mod eval;
 pub mod grade;
 pub mod live;

@@ -164,7 +164,18 @@ fn class_summary_has_one_row_per_session() {
     let mut out = Vec::new();
     report::class_summary(&sessions, Format::Text, &mut out).unwrap();
     let text = String::from_utf8(out).unwrap();
-    assert_eq!(text.lines().count(), 3, "{text}");
+    // A header, then one numbered row per session.
+    let rows: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("# "))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    assert!(
+        rows[0].trim_start().starts_with("1 ") && rows[0].contains("Bo"),
+        "{text}"
+    );
 }
 
 proptest! {

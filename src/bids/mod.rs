@@ -9,6 +9,7 @@
 
 pub mod bgzf;
 mod chunks;
+pub mod dataset;
 mod events;
 pub mod number;
 mod parser;
@@ -22,6 +23,6 @@ pub use paths::BidsPaths;
 pub use reader::{BidsSource, DEFAULT_BLOCK_ROWS};
 pub use sidecar::{ColumnRole, ColumnSpec, PhysioSidecar};
 pub use writer::{
-    write_dataset_description, write_physio, write_source, PhysioWriter, BIDS_VERSION,
-    DEFAULT_DECIMALS,
+    write_dataset_description, write_dataset_description_by, write_physio, write_source,
+    PhysioWriter, BIDS_VERSION, DEFAULT_DECIMALS,
 };

@@ -139,16 +139,34 @@ pub fn write_source(dir: &Path, stem: &str, source: &mut dyn PressureSource) -> 
     w.finish()
 }
 
-/// Writes `dataset_description.json` at the dataset root `root` (created if needed).
+/// Writes `dataset_description.json` at the dataset root `root` (created if needed), with
+/// `Authors` (the validator warns without them; `name` stands in when no author is given), and
+/// a `README` unless the dataset has one.
 pub fn write_dataset_description(root: &Path, name: &str) -> Result<PathBuf> {
+    write_dataset_description_by(root, name, &[])
+}
+
+/// [`write_dataset_description`] with the dataset's authors.
+pub fn write_dataset_description_by(
+    root: &Path,
+    name: &str,
+    authors: &[String],
+) -> Result<PathBuf> {
     std::fs::create_dir_all(root).map_err(|e| Error::io(root, e))?;
     let path = root.join("dataset_description.json");
+    let authors: Vec<String> = if authors.is_empty() {
+        vec![name.to_string()]
+    } else {
+        authors.to_vec()
+    };
     let value = serde_json::json!({
         "Name": name,
         "BIDSVersion": BIDS_VERSION,
         "DatasetType": "raw",
+        "Authors": authors,
         "GeneratedBy": [{"Name": "mldsense", "Version": env!("CARGO_PKG_VERSION")}],
     });
+    super::dataset::write_readme(root, &super::dataset::readme_text(name))?;
     write_json(&path, &value)?;
     Ok(path)
 }

@@ -30,8 +30,9 @@ pub enum CollarPreset {
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// A readable table.
-    Table,
+    /// A readable table (`table` is accepted too, its old name).
+    #[value(alias = "table")]
+    Text,
     /// One JSON object.
     Json,
 }
@@ -66,8 +67,8 @@ pub struct Args {
     /// --detector variants).
     #[arg(long)]
     pub no_ours: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "table")]
+    /// Output format: text (a table) or json.
+    #[arg(short, long, value_enum, default_value = "text")]
     pub format: Format,
 }
 
@@ -204,7 +205,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             };
             serde_json::to_string_pretty(&report)? + "\n"
         }
-        Format::Table => table(&results, collar, &window),
+        Format::Text => table(&results, collar, &window),
     };
     use std::io::Write;
     std::io::stdout().lock().write_all(out.as_bytes())?;

@@ -2,14 +2,14 @@
 //! `sub-<label>/beh/<stem>_physio.tsv.gz` + `_physio.json`, and with `--events` the strokes our
 //! pipeline finds as `_events.tsv` — so real sessions can be shared, annotated and benchmarked.
 
-use crate::bids::{write_dataset_description, write_events, EventRow, PhysioWriter};
+use crate::bids::{write_dataset_description_by, write_events, EventRow, PhysioWriter};
 use crate::calibration::Calibration;
 use crate::eval::GradeWindow;
 use crate::grade::Profile;
 use crate::input::Input;
 use crate::pipeline::{Pipeline, PipelineConfig};
 use crate::stream::{Block, PressureSource};
-use anyhow::{bail, Context};
+use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 /// Options of `mldsense export`.
@@ -21,9 +21,13 @@ pub struct Args {
     /// The BIDS dataset folder to write into (created if needed).
     #[arg(short, long, value_name = "DIR")]
     pub output: PathBuf,
-    /// The participant label (letters and digits; default: from the recording's file name).
+    /// The participant label (letters and digits; default: the recording's trainee, else its
+    /// file name).
     #[arg(long, value_name = "LABEL")]
     pub subject: Option<String>,
+    /// An author of the dataset, for `dataset_description.json` (repeat for several).
+    #[arg(long, value_name = "NAME")]
+    pub author: Vec<String>,
     /// The task label.
     #[arg(long, default_value = "mld")]
     pub task: String,
@@ -46,9 +50,17 @@ fn label(s: &str) -> String {
 
 /// Runs `mldsense export`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let subject = match &args.subject {
-        Some(s) => label(s),
-        None => label(
+    let calibration = match &args.calibration {
+        Some(p) => Some(Calibration::load(p)?),
+        None => None,
+    };
+    let mut input = Input::open(&args.input, calibration)
+        .with_context(|| format!("opening {}", args.input.display()))?;
+    let meta = input.meta();
+    let subject = match (&args.subject, &meta.trainee) {
+        (Some(s), _) => label(s),
+        (None, Some(t)) if !label(t).is_empty() => label(t),
+        _ => label(
             &args
                 .input
                 .file_stem()
@@ -58,7 +70,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let task = label(&args.task);
     if subject.is_empty() || task.is_empty() {
-        bail!("the participant and task labels need letters or digits (use --subject LABEL)");
+        return Err(super::usage(
+            "the participant and task labels need letters or digits (use --subject LABEL)",
+        ));
     }
     let (low, high) = Profile::parse_window(&args.window_mmhg)?;
     let window = GradeWindow {
@@ -66,16 +80,23 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         high,
         ..GradeWindow::default()
     };
-    let calibration = match &args.calibration {
-        Some(p) => Some(Calibration::load(p)?),
-        None => None,
-    };
-    let mut input = Input::open(&args.input, calibration)
-        .with_context(|| format!("opening {}", args.input.display()))?;
     let info = input.info().clone();
     let beh: PathBuf = args.output.join(format!("sub-{subject}")).join("beh");
     let stem = format!("sub-{subject}_task-{task}");
-    write_dataset_description(&args.output, "mldsense sessions")?;
+    write_dataset_description_by(&args.output, "mldsense sessions", &args.author)?;
+    crate::bids::dataset::add_participant(&args.output, &subject, meta.trainee.as_deref())?;
+    if let Some(t) = meta
+        .started
+        .as_deref()
+        .and_then(crate::bids::dataset::acq_time)
+    {
+        crate::bids::dataset::add_scan(
+            &args.output.join(format!("sub-{subject}")),
+            &format!("sub-{subject}"),
+            &format!("beh/{stem}_physio.tsv.gz"),
+            &t,
+        )?;
+    }
     let mut writer = PhysioWriter::create(&beh, &stem, &info)?;
     let mut pipeline = if args.events {
         Some(Pipeline::new(&info, PipelineConfig::default())?)
@@ -113,6 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             })
             .collect();
         write_events(&paths.events_tsv(), &events)?;
+        crate::bids::dataset::write_events_json(&paths.events_tsv(), (low.0, high.0))?;
     }
     report(
         &paths.physio_tsv_gz(),

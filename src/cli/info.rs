@@ -10,8 +10,8 @@ use std::path::PathBuf;
 pub struct Args {
     /// The recording (`.mld`).
     pub file: PathBuf,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    /// Output format: text or json.
+    #[arg(short, long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 

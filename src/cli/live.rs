@@ -9,6 +9,7 @@ use crate::live::app::{print_batch, run_lines, run_terminal};
 use crate::live::engine::{target_window, LiveEngine};
 use crate::live::lines;
 use crate::live::reader::Reader;
+use crate::live::replay::PacedSource;
 use crate::live::rhythm::Rhythm;
 use crate::live::LiveState;
 use crate::pipeline::PipelineConfig;
@@ -26,7 +27,16 @@ use std::sync::Arc;
 
 /// Options of `mldsense live`.
 #[derive(Debug, clap::Args)]
-#[command(group(clap::ArgGroup::new("input").required(true).args(["port", "sim"])))]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["port", "sim", "replay"])))]
+#[command(after_help = "\
+Examples:
+  mldsense live --port /dev/ttyACM0 --trainee Anna      practise; recorded into mldsense-sessions/
+  mldsense live --port /dev/ttyACM0 --trainee Anna --blind   feedback hidden, debrief at the end
+  mldsense live --replay mldsense-sessions/anna_2026-12-02_0930.mld --speed 2
+  mldsense live --sim steady                            the virtual glove (not recorded)
+
+A session from a glove is recorded unless --no-record: into --sessions DIR (default
+mldsense-sessions/), named by trainee and start time, with an HTML report beside it.")]
 pub struct Args {
     /// The glove's serial port (see `mldsense ports`).
     #[arg(long, value_name = "PATH")]
@@ -40,13 +50,27 @@ pub struct Args {
     /// Virtual glove: length of the session, seconds.
     #[arg(long, default_value_t = 3600.0, requires = "sim")]
     pub duration: f64,
-    /// Virtual glove: run this many times faster than real time.
-    #[arg(long, default_value_t = 1.0, requires = "sim")]
+    /// Virtual glove or replay: run this many times faster than real time.
+    #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
-    /// Record the session to this file (`.mld`) while it runs; nothing is lost on quit, crash
-    /// or unplug.
+    /// Play a recording (`.mld`, or a BIDS file) through the live view at its own pace (times
+    /// --speed), to go through a session with a student.
     #[arg(long, value_name = "FILE.mld")]
+    pub replay: Option<PathBuf>,
+    /// Record the session to this file (`.mld`) while it runs; nothing is lost on quit, crash
+    /// or unplug. Default for a glove: a file in --sessions named by trainee and time.
+    #[arg(long, value_name = "FILE.mld", conflicts_with = "no_record")]
     pub record: Option<PathBuf>,
+    /// Do not record the session.
+    #[arg(long)]
+    pub no_record: bool,
+    /// The folder sessions are recorded into by default.
+    #[arg(long, value_name = "DIR", default_value = "mldsense-sessions")]
+    pub sessions: PathBuf,
+    /// Blind practice: hide the verdicts, counts, score and target while practising, and show
+    /// the full debrief at the end (a retention test: was the skill learnt, or leaned on?).
+    #[arg(long)]
+    pub blind: bool,
     /// Write the report here at the end (format from the extension: .html, .json, .csv, .txt).
     /// Default with --record: an HTML report next to the recording.
     #[arg(long, value_name = "PATH")]
@@ -74,10 +98,46 @@ pub struct Args {
     pub baud: u32,
 }
 
-fn report_path(args: &Args) -> Option<PathBuf> {
+fn report_path(args: &Args, record: Option<&Path>) -> Option<PathBuf> {
     args.report
         .clone()
-        .or_else(|| args.record.as_ref().map(|r| r.with_extension("html")))
+        .or_else(|| record.map(|r| r.with_extension("html")))
+}
+
+/// Where a glove session is recorded: `--record`, else (unless `--no-record`) a new file in
+/// `--sessions` named by trainee and local start time, e.g.
+/// `mldsense-sessions/anna_2026-12-02_0930.mld` (UTC); never an existing file. A virtual glove or a
+/// replay is not recorded by default: the one is regenerated from its seed, the other is a
+/// recording already.
+fn recording_path(args: &Args) -> anyhow::Result<Option<PathBuf>> {
+    if let Some(p) = &args.record {
+        return Ok(Some(p.clone()));
+    }
+    if args.no_record || args.port.is_none() {
+        return Ok(None);
+    }
+    // UTC: the local offset cannot be read safely in a multi-threaded process.
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = now
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]_[hour][minute]"
+        ))
+        .unwrap_or_else(|_| "session".into());
+    let who = args
+        .trainee
+        .as_deref()
+        .map(crate::class::naming::slug)
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "session".into());
+    std::fs::create_dir_all(&args.sessions)
+        .with_context(|| format!("creating the sessions folder {}", args.sessions.display()))?;
+    let mut path = args.sessions.join(format!("{who}_{stamp}.mld"));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = args.sessions.join(format!("{who}_{stamp}-{n}.mld"));
+    }
+    Ok(Some(path))
 }
 
 fn format_of(path: &Path) -> Format {
@@ -92,12 +152,26 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let profile = super::analyze::resolve_profile(&args.profile, args.window_mmhg.as_deref())?;
     if let Some(d) = args.sim.map(|_| args.duration) {
         if !(d.is_finite() && d > 0.0) {
-            bail!("--duration must be a positive number of seconds, got {d}");
+            return Err(super::usage(format!(
+                "--duration must be a positive number of seconds, got {d}"
+            )));
         }
     }
     if !(args.speed.is_finite() && args.speed > 0.0) {
-        bail!("--speed must be positive, got {}", args.speed);
+        return Err(super::usage(format!(
+            "--speed must be positive, got {}",
+            args.speed
+        )));
     }
+    if args.speed != 1.0 && args.port.is_some() {
+        return Err(super::usage(
+            "--speed paces a virtual glove or a replay; a real glove sends at its own rate",
+        ));
+    }
+    if let Some(file) = &args.replay {
+        return replay(&args, file, profile);
+    }
+    let record = recording_path(&args)?;
     let mut calibration = match &args.calibration {
         Some(p) => Some(
             Calibration::load(p)
@@ -136,7 +210,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .baud(args.baud)
         .reconnect(args.reconnect)
         .calibration(calibration);
-    if let Some(path) = &args.record {
+    if let Some(path) = &record {
+        crate::say!("recording to {}", path.display());
         builder = builder.record_to(RecordTo {
             path: path.clone(),
             trainee: args.trainee.clone(),
@@ -166,7 +241,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Rhythm::new(1.0 / rule.period_s).with_rule(rule.tolerance_s / rule.period_s, rule.pause_s);
     state.source = source_name.clone();
     state.reconnects = args.reconnect;
-    state.recording = args.record.as_ref().map(|p| p.display().to_string());
+    state.recording = record.as_ref().map(|p| p.display().to_string());
+    state.blind = args.blind;
 
     let started = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
@@ -205,30 +281,158 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .iter()
             .try_for_each(|line| writeln!(out, "{line}"));
     }
-    if let (Some(path), true) = (&args.record, printed.is_ok()) {
-        printed = writeln!(out, "recording: {}", path.display());
-    }
-    if let Some(path) = report_path(&args) {
-        let meta = SessionMeta {
-            source: source_name,
-            trainee: args.trainee.clone(),
-            note: args.note.clone(),
-            started,
-        };
-        let session = end.engine.into_session(meta);
-        let graded = grade_session(&session, &profile);
-        let mut file = std::fs::File::create(&path)
-            .with_context(|| format!("creating the report {}", path.display()))?;
-        report::render(&session, &graded, format_of(&path), &mut file)
-            .with_context(|| format!("writing the report {}", path.display()))?;
-        if printed.is_ok() {
-            printed = writeln!(out, "report: {}", path.display());
+    match (&record, printed.is_ok()) {
+        (Some(path), true) => printed = writeln!(out, "recording: {}", path.display()),
+        (None, true) if args.port.is_some() => {
+            printed = writeln!(out, "not recorded (--no-record)");
         }
+        _ => {}
     }
+    let meta = SessionMeta {
+        source: source_name,
+        trainee: args.trainee.clone(),
+        note: args.note.clone(),
+        started,
+    };
+    let report = report_path(&args, record.as_deref());
+    finish(
+        end.engine,
+        meta,
+        &profile,
+        report.as_deref(),
+        args.blind,
+        &mut out,
+        &mut printed,
+    )?;
     shown?;
     printed.context("printing the summary")?;
     if let Some(e) = end.error {
         return Err(e).context("reading the glove");
+    }
+    Ok(())
+}
+
+/// Ends a session: the report file (if any) and, in blind practice, the debrief on the terminal:
+/// the whole text report, verdicts and all, now that practice is over.
+fn finish(
+    engine: LiveEngine,
+    meta: SessionMeta,
+    profile: &crate::grade::Profile,
+    report_file: Option<&Path>,
+    blind: bool,
+    out: &mut dyn Write,
+    printed: &mut std::io::Result<()>,
+) -> anyhow::Result<()> {
+    let session = engine.into_session(meta);
+    let graded = grade_session(&session, profile);
+    if let Some(path) = report_file {
+        let mut file = std::fs::File::create(path)
+            .with_context(|| format!("creating the report {}", path.display()))?;
+        report::render(&session, &graded, format_of(path), &mut file)
+            .with_context(|| format!("writing the report {}", path.display()))?;
+        if printed.is_ok() {
+            *printed = writeln!(out, "report: {}", path.display());
+        }
+    }
+    if blind && printed.is_ok() {
+        *printed = writeln!(
+            out,
+            "\n=== Debrief: the session you just practised blind ===\n"
+        );
+        if printed.is_ok() {
+            let mut text = Vec::new();
+            report::render(&session, &graded, Format::Text, &mut text)?;
+            *printed = out.write_all(&text);
+        }
+    }
+    Ok(())
+}
+
+/// `live --replay FILE`: the recording through the live view at its own pace.
+fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::Result<()> {
+    let calibration = match &args.calibration {
+        Some(p) => Some(
+            Calibration::load(p)
+                .with_context(|| format!("reading the calibration {}", p.display()))?,
+        ),
+        None => None,
+    };
+    let input = crate::input::Input::open(file, calibration)?;
+    let mut meta = input.meta();
+    if args.trainee.is_some() {
+        meta.trainee = args.trainee.clone();
+    }
+    let info = input.info().clone();
+    let source = PacedSource::new(input, args.speed);
+    let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
+        .with_context(|| format!("the stream from {}", file.display()))?;
+    let rule = &profile.rhythm;
+    let mut state = LiveState::new(
+        info.channels.iter().map(|c| c.name.clone()).collect(),
+        target_window(&profile),
+        1.0 / rule.period_s,
+    );
+    state.rhythm =
+        Rhythm::new(1.0 / rule.period_s).with_rule(rule.tolerance_s / rule.period_s, rule.pause_s);
+    state.source = format!(
+        "replay of {} ×{}{}",
+        file.display(),
+        args.speed,
+        meta.trainee
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default()
+    );
+    state.blind = args.blind;
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(sig, 1, Arc::clone(&stop))
+            .context("installing the Ctrl-C handler")?;
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .context("installing the Ctrl-C handler")?;
+    }
+    let reader = Reader::spawn(source, engine).context("starting the reader thread")?;
+    let updates = reader.updates.clone();
+    let tty = std::io::stdout().is_terminal();
+    let mut out = std::io::stdout().lock();
+    let shown = if tty {
+        run_terminal(&reader, &mut state, &stop).context("running the terminal view")
+    } else {
+        run_lines(&reader, &mut state, &stop, &mut out).context("printing strokes")
+    };
+    reader.stop();
+    let end = reader.join();
+    let mut printed: std::io::Result<()> = Ok(());
+    for batch in updates.try_iter() {
+        if tty || printed.is_err() {
+            batch.into_iter().for_each(|u| state.apply(u));
+        } else {
+            printed = print_batch(batch, &mut state, &mut out);
+        }
+    }
+    let Some(end) = end else {
+        shown?;
+        bail!("the reader thread failed");
+    };
+    if printed.is_ok() {
+        printed = lines::summary(&state)
+            .iter()
+            .try_for_each(|line| writeln!(out, "{line}"));
+    }
+    let report = args.report.clone();
+    finish(
+        end.engine,
+        meta,
+        &profile,
+        report.as_deref(),
+        args.blind,
+        &mut out,
+        &mut printed,
+    )?;
+    shown?;
+    printed.context("printing the summary")?;
+    if let Some(e) = end.error {
+        return Err(e).context(format!("reading {}", file.display()));
     }
     Ok(())
 }

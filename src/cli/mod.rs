@@ -10,6 +10,8 @@ pub mod export;
 pub mod info;
 pub mod live;
 pub mod ports;
+pub mod profile;
+pub mod progress;
 pub mod record;
 pub mod simulate;
 
@@ -17,9 +19,89 @@ pub mod simulate;
 /// glove.
 #[derive(Debug, Parser)]
 #[command(name = "mldsense", version, about, long_about = None, propagate_version = true)]
+#[command(after_help = "\
+Exit status: 0 on success, 1 when an input could not be read or analysed (bad data), 2 on a
+usage error (an unknown option, a bad value).")]
 pub struct Cli {
+    /// Say less: no progress lines, no terminal bell (errors are still printed).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Say more: every cause of an error, and what each step wrote.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How much the commands say, set once from `-q` / `-v`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// `-q`: errors only, no bell.
+    Quiet,
+    /// The default.
+    #[default]
+    Normal,
+    /// `-v`.
+    Verbose,
+}
+
+static VERBOSITY: std::sync::OnceLock<Verbosity> = std::sync::OnceLock::new();
+
+/// The verbosity asked for on the command line.
+pub fn verbosity() -> Verbosity {
+    VERBOSITY.get().copied().unwrap_or_default()
+}
+
+/// Prints a progress line on standard error unless `-q`.
+#[macro_export]
+macro_rules! say {
+    ($($t:tt)*) => {
+        if $crate::cli::verbosity() > $crate::cli::Verbosity::Quiet {
+            eprintln!($($t)*);
+        }
+    };
+}
+
+/// A usage error found after parsing (a value out of range, options that contradict each
+/// other): the process exits 2, like clap's own usage errors, not 1 as for bad data.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Returns a [`UsageError`] from a command.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError(message.into()))
+}
+
+/// The report format: `--format` when given, else the extension of `-o` (`.html`, `.json`,
+/// `.csv`, `.txt`), else text. `-o r.html` therefore writes HTML, as its name says; a `--format`
+/// that contradicts the extension is a usage error rather than a file whose name lies.
+pub fn report_format(
+    explicit: Option<crate::report::Format>,
+    output: Option<&std::path::Path>,
+) -> anyhow::Result<crate::report::Format> {
+    let from_name = output
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .and_then(|e| e.parse::<crate::report::Format>().ok());
+    match (explicit, from_name) {
+        (Some(f), Some(g)) if f != g => Err(usage(format!(
+            "--format {} but the output {} is named as {}",
+            f.extension(),
+            output.map(|p| p.display().to_string()).unwrap_or_default(),
+            g.extension()
+        ))),
+        (Some(f), _) => Ok(f),
+        (None, Some(g)) => Ok(g),
+        (None, None) => Ok(crate::report::Format::Text),
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -44,11 +126,22 @@ enum Command {
     Export(export::Args),
     /// Benchmark stroke detection on annotated datasets.
     Bench(bench::Args),
+    /// Each trainee's sessions in date order: learning curve, table, what changed.
+    Progress(progress::Args),
+    /// Derive a technique profile (window, rhythm) from an expert's recording.
+    Profile(profile::Args),
 }
 
 /// Parses the command line, runs the command and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    let _ = VERBOSITY.set(if cli.quiet {
+        Verbosity::Quiet
+    } else if cli.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    });
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Live(a) => live::run(a),
@@ -60,6 +153,8 @@ pub fn main() -> i32 {
         Command::Simulate(a) => simulate::run(a),
         Command::Export(a) => export::run(a),
         Command::Bench(a) => bench::run(a),
+        Command::Progress(a) => progress::run(a),
+        Command::Profile(a) => profile::run(a),
     };
     match result {
         Ok(()) => 0,
@@ -74,14 +169,21 @@ pub fn main() -> i32 {
             let mut said = e.to_string();
             eprintln!("error: {said}");
             for cause in e.chain().skip(1) {
-                // Library errors already carry their cause in their message (`file: reason`).
+                // Library errors already carry their cause in their message (`file: reason`),
+                // so a cause already said (a missing file's name and reason) is not repeated.
                 let text = cause.to_string();
                 if !said.contains(&text) {
                     eprintln!("  caused by: {text}");
+                    said.push('\n');
+                    said.push_str(&text);
                 }
-                said = text;
             }
-            1
+            if e.chain().any(|c| c.downcast_ref::<UsageError>().is_some()) {
+                eprintln!("(see `mldsense --help`)");
+                2
+            } else {
+                1
+            }
         }
     }
 }

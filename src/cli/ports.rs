@@ -5,15 +5,18 @@ use anyhow::Context;
 /// Options of `mldsense ports`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Print JSON instead of a list.
-    #[arg(long)]
+    /// Output format: text (a list) or json.
+    #[arg(short, long, value_enum, default_value_t = super::info::Format::Text)]
+    pub format: super::info::Format,
+    /// The old spelling of `--format json`.
+    #[arg(long, hide = true)]
     pub json: bool,
 }
 
 /// Runs `mldsense ports`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let ports = crate::serial::list_ports().context("listing serial ports")?;
-    if args.json {
+    if args.json || args.format == super::info::Format::Json {
         println!(
             "{}",
             serde_json::to_string_pretty(&ports).context("writing JSON")?

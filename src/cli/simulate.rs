@@ -2,7 +2,7 @@
 //! open), straight into a recording, as ground truth, or as a BIDS dataset.
 
 use crate::bids;
-use crate::sim::firmware::{record_session, Firmware};
+use crate::sim::firmware::{record_session_as, Firmware};
 use crate::sim::pty::{PtyGlove, ServeEnd};
 use crate::sim::truth::{save_tsv, TruthStroke};
 use crate::sim::{GloveConfig, Imperfections, SimSource, Style, VirtualGlove};
@@ -53,6 +53,77 @@ pub struct Args {
     /// Where to write the glove's calibration file (default: beside the recording or truth).
     #[arg(long, value_name = "FILE.toml")]
     pub calibration: Option<PathBuf>,
+    /// The trainee's name: in the recording's header, or as the BIDS participant (its letters
+    /// and digits are the `sub-` label; the name goes to `participants.tsv`).
+    #[arg(long)]
+    pub trainee: Option<String>,
+    /// When the session took place, `YYYY-MM-DD` or RFC 3339 (default: now): the recording's
+    /// start time, or the BIDS session (`ses-YYYYMMDD`) and its `_scans.tsv` time.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+}
+
+/// `--date` as an RFC 3339 time (a bare date starts at 09:00 UTC), or a usage error.
+fn start_time(date: &str) -> anyhow::Result<String> {
+    let d = date.trim();
+    let bad = || {
+        super::usage(format!(
+            "--date {date}: expected YYYY-MM-DD or an RFC 3339 time such as 2026-11-02T09:30:00Z"
+        ))
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let day = d.get(..10).ok_or_else(bad)?;
+    if !d.is_char_boundary(10) {
+        return Err(bad());
+    }
+    let parts: Vec<&str> = day.split('-').collect();
+    let [y, m, dd] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let in_range = |s: &str, hi: u32| s.parse::<u32>().is_ok_and(|v| (1..=hi).contains(&v));
+    if !(y.len() == 4
+        && digits(y)
+        && m.len() == 2
+        && in_range(m, 12)
+        && dd.len() == 2
+        && in_range(dd, 31))
+    {
+        return Err(bad());
+    }
+    match d.get(10..) {
+        None | Some("") => Ok(format!("{day}T09:00:00Z")),
+        Some(rest) => {
+            // Thh:mm:ss, optional fraction, then Z or ±hh:mm (bytes: no slicing of a
+            // multi-byte character can panic).
+            let b = rest.as_bytes();
+            let num = |r: std::ops::Range<usize>| {
+                b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit))
+            };
+            let clock_ok = b.len() >= 9
+                && matches!(b[0], b'T' | b't' | b' ')
+                && num(1..3)
+                && b[3] == b':'
+                && num(4..6)
+                && b[6] == b':'
+                && num(7..9);
+            let mut k = 9;
+            while b.get(k).is_some_and(|c| *c == b'.' || c.is_ascii_digit()) {
+                k += 1;
+            }
+            let zone = b.get(k..).unwrap_or_default();
+            let zone_ok = zone.eq_ignore_ascii_case(b"z")
+                || (zone.len() == 6
+                    && matches!(zone[0], b'+' | b'-')
+                    && zone[1..3].iter().all(u8::is_ascii_digit)
+                    && zone[3] == b':'
+                    && zone[4..6].iter().all(u8::is_ascii_digit));
+            if clock_ok && zone_ok {
+                Ok(d.to_string())
+            } else {
+                Err(bad())
+            }
+        }
+    }
 }
 
 impl Args {
@@ -116,6 +187,7 @@ fn summary(truth: &[TruthStroke]) -> String {
 /// Runs `mldsense simulate`.
 pub fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config()?;
+    let started = args.date.as_deref().map(start_time).transpose()?;
     let glove = VirtualGlove::new(config);
     let truth = glove.truth();
     let files = args.record.is_some() || args.truth.is_some() || args.bids.is_some();
@@ -149,14 +221,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("truth: {}", p.display());
     }
     if let Some(p) = &args.record {
-        let fw = record_session(
-            config,
-            p,
-            Some(format!(
-                "virtual glove, style {}, seed {}",
-                config.style, config.seed
-            )),
-        )
+        let note = format!(
+            "virtual glove, style {}, seed {}",
+            config.style, config.seed
+        );
+        let fw = record_session_as(config, p, |h| {
+            h.note = Some(note);
+            h.trainee = args.trainee.clone().filter(|t| !t.trim().is_empty());
+            if let Some(t) = &started {
+                h.started = t.clone();
+            }
+        })
         .with_context(|| format!("writing the recording {}", p.display()))?;
         let s = fw.stats();
         println!(
@@ -168,7 +243,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     if let Some(dir) = &args.bids {
-        write_bids(dir, config, &truth)?;
+        write_bids(
+            dir,
+            config,
+            &truth,
+            args.trainee.as_deref(),
+            started.as_deref(),
+        )?;
     }
     if args.pty || !files {
         serve(config, args.speed, calibration_path.is_none())?;
@@ -176,13 +257,39 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write_bids(dir: &Path, config: GloveConfig, truth: &[TruthStroke]) -> anyhow::Result<()> {
+fn write_bids(
+    dir: &Path,
+    config: GloveConfig,
+    truth: &[TruthStroke],
+    trainee: Option<&str>,
+    started: Option<&str>,
+) -> anyhow::Result<()> {
+    use crate::bids::dataset;
     bids::write_dataset_description(dir, "mldsense virtual glove")
         .with_context(|| format!("writing the BIDS dataset description in {}", dir.display()))?;
-    let sub = format!("sub-{}{}", config.style, config.seed);
-    let beh = dir.join(&sub).join("beh");
+    let label = trainee
+        .map(|t| {
+            t.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        })
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| format!("{}{}", config.style, config.seed));
+    let sub = format!("sub-{label}");
+    let ses = started.and_then(dataset::acq_time).map(|t| {
+        let day: String = t.chars().take(10).filter(char::is_ascii_digit).collect();
+        format!("ses-{day}")
+    });
+    let mut subject_dir = dir.join(&sub);
+    let mut stem = sub.clone();
+    if let Some(ses) = &ses {
+        subject_dir = subject_dir.join(ses);
+        stem = format!("{stem}_{ses}");
+    }
+    let scans_stem = stem.clone();
+    let beh = subject_dir.join("beh");
     std::fs::create_dir_all(&beh).with_context(|| format!("creating {}", beh.display()))?;
-    let stem = format!("{sub}_task-mld");
+    let stem = format!("{stem}_task-mld");
     let mut source = SimSource::new(config);
     let paths = bids::write_source(&beh, &stem, &mut source)
         .with_context(|| format!("writing BIDS physio data in {}", beh.display()))?;
@@ -192,6 +299,16 @@ fn write_bids(dir: &Path, config: GloveConfig, truth: &[TruthStroke]) -> anyhow:
         .collect();
     bids::write_events(&paths.events_tsv(), &rows)
         .with_context(|| format!("writing {}", paths.events_tsv().display()))?;
+    dataset::write_events_json(&paths.events_tsv(), (30.0, 40.0))?;
+    dataset::add_participant(dir, &label, trainee)?;
+    if let Some(t) = started.and_then(dataset::acq_time) {
+        dataset::add_scan(
+            &subject_dir,
+            &scans_stem,
+            &format!("beh/{stem}_physio.tsv.gz"),
+            &t,
+        )?;
+    }
     println!(
         "BIDS: {} ({}, {})",
         dir.display(),
@@ -230,4 +347,33 @@ fn serve(config: GloveConfig, speed: f64, calibration_hint: bool) -> anyhow::Res
         ServeEnd::Stopped => println!("stopped after {} rows", s.rows_sent),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::start_time;
+
+    #[test]
+    fn dates_and_times_are_checked() {
+        assert_eq!(
+            start_time("2026-11-02").ok().as_deref(),
+            Some("2026-11-02T09:00:00Z")
+        );
+        assert_eq!(
+            start_time("2026-11-02T10:30:00+01:00").ok().as_deref(),
+            Some("2026-11-02T10:30:00+01:00")
+        );
+        assert!(start_time("2026-11-02T10:30:00.5Z").is_ok());
+        for bad in [
+            "2026-13-02",
+            "2026-11-2",
+            "yesterday",
+            "2026-11-02T10:30",
+            "2026-11-02T1x:30:00Z",
+            "2026-11-02Té0:30:00Z",
+            "2026-11-0é",
+        ] {
+            assert!(start_time(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -72,6 +72,23 @@ fn act(action: KeyAction, state: &mut LiveState, reader: &Reader) -> bool {
     false
 }
 
+/// Whether a stroke in `batch` reached the danger level.
+pub fn has_danger(batch: &[LiveUpdate]) -> bool {
+    batch
+        .iter()
+        .any(|u| matches!(u, LiveUpdate::Stroke(s) if s.danger))
+}
+
+/// Rings the terminal bell (BEL) when `batch` holds a danger stroke, unless `-q` (the terminal
+/// view only: a pipe or a log gets no control characters). The bell
+/// rings in blind practice too: danger is about the patient's lymph vessels, not feedback.
+pub fn ring_on_danger(batch: &[LiveUpdate]) {
+    if has_danger(batch) && crate::cli::verbosity() > crate::cli::Verbosity::Quiet {
+        let mut out = std::io::stdout();
+        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+    }
+}
+
 /// Runs the terminal view until `q` (or Ctrl-C, or `stop`). When the stream ends the view
 /// stays, saying so, until the user quits, so the last verdict and the counts can be read.
 pub fn run_terminal(
@@ -102,7 +119,10 @@ pub fn run_terminal(
         // Apply whatever arrived; the reader never waits for us.
         loop {
             match reader.updates.try_recv() {
-                Ok(batch) => batch.into_iter().for_each(|u| state.apply(u)),
+                Ok(batch) => {
+                    ring_on_danger(&batch);
+                    batch.into_iter().for_each(|u| state.apply(u));
+                }
                 Err(crossbeam_channel::TryRecvError::Empty) => break,
                 Err(crossbeam_channel::TryRecvError::Disconnected) => {
                     if !reader_gone {
@@ -166,6 +186,9 @@ pub fn print_batch(
 ) -> std::io::Result<()> {
     for u in batch {
         let line = match &u {
+            LiveUpdate::Stroke(s) if state.blind => {
+                Some(lines::blind_line(s, state.counts.total() + 1))
+            }
             LiveUpdate::Stroke(s) => Some(lines::stroke_line(s)),
             LiveUpdate::Notice(n) => {
                 eprintln!("{n}");

@@ -38,6 +38,26 @@ pub fn stroke_line(s: &StrokeVerdict) -> String {
     )
 }
 
+/// One stroke as a line in blind practice: its time only, no verdict.
+///
+/// ```
+/// use mldsense::live::{StrokeVerdict, Verdict};
+/// use mldsense::live::lines::blind_line;
+/// use mldsense::units::Mmhg;
+/// let s = StrokeVerdict { onset_s: 61.25, offset_s: 61.8, peak: Mmhg(36.24), verdict: Verdict::InWindow,
+///     danger: false, flags: vec![], score: None };
+/// assert_eq!(blind_line(&s, 7), "stroke 7 at 1:01.25");
+/// ```
+pub fn blind_line(s: &StrokeVerdict, n: u32) -> String {
+    let secs = if s.onset_s.is_finite() {
+        s.onset_s.max(0.0)
+    } else {
+        0.0
+    };
+    let hundredths = ((secs.fract() * 100.0).floor() as u32).min(99);
+    format!("stroke {n} at {}.{hundredths:02}", clock(secs))
+}
+
 /// The closing summary: duration, counts per verdict, share in window, score, warnings.
 pub fn summary(state: &LiveState) -> Vec<String> {
     let c = &state.counts;

@@ -15,6 +15,7 @@ pub mod engine;
 pub mod lines;
 pub mod palette;
 pub mod reader;
+pub mod replay;
 pub mod rhythm;
 pub mod state;
 pub mod view;

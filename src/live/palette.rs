@@ -40,9 +40,13 @@ pub fn verdict_panel_style(v: Verdict) -> Style {
         .add_modifier(Modifier::BOLD)
 }
 
-/// The danger mark and the word DANGER.
+/// The danger mark and the word DANGER: black on yellow, so it reads on light and dark
+/// terminals alike (yellow text alone vanishes on a white background).
 pub fn danger_style() -> Style {
-    Style::new().fg(YELLOW).add_modifier(Modifier::BOLD)
+    Style::new()
+        .fg(Color::Black)
+        .bg(YELLOW)
+        .add_modifier(Modifier::BOLD)
 }
 
 /// Data-quality warnings.

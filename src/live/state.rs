@@ -249,6 +249,9 @@ pub struct LiveState {
     pub paused: bool,
     /// The latest notice for the user, if any.
     pub notice: Option<String>,
+    /// Blind practice (`live --blind`): verdicts, counts by verdict, score and the target are
+    /// hidden while practising and shown in the debrief at the end.
+    pub blind: bool,
 }
 
 impl LiveState {
@@ -279,6 +282,7 @@ impl LiveState {
             tallies: StreamTallies::default(),
             paused: false,
             notice: None,
+            blind: false,
         }
     }
 

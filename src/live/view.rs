@@ -24,11 +24,33 @@ pub fn verdict_symbol(v: Verdict) -> &'static str {
     }
 }
 
-/// Draws the whole live view.
+/// Narrowest terminal the full view is drawn on, columns.
+pub const MIN_WIDTH: u16 = 60;
+
+/// Rows the full view needs on a terminal `width` columns wide, for `channels` fingertips and
+/// `warn_rows` warning lines: every fingertip gets its bar (stacked under the verdict when
+/// narrow), nothing is dropped.
+pub fn rows_needed(width: u16, channels: usize, warn_rows: u16) -> u16 {
+    // One row a fingertip, the scale row, the borders.
+    let bars = channels.min(64) as u16 + 3;
+    let main = if width >= 90 { bars.max(6) } else { bars + 6 };
+    1 + main + 2 + 2 + warn_rows + 1
+}
+
+/// Draws the whole live view (or, on a terminal too small for it, the essentials and why).
 pub fn draw(frame: &mut Frame, state: &LiveState) {
     let area = frame.area();
     let warnings = state.warnings();
     let warn_rows = (warnings.len().min(3) as u16).max(1);
+    let need = rows_needed(area.width, state.channels.len(), warn_rows);
+    if area.width < MIN_WIDTH || area.height < need {
+        draw_essentials(frame, area, state, need);
+        return;
+    }
+    if state.blind {
+        draw_blind(frame, area, state);
+        return;
+    }
     let rows = Layout::default()
         .direction(Direction::Vertical)
         .constraints([
@@ -323,4 +345,108 @@ fn draw_keys(frame: &mut Frame, area: Rect, state: &LiveState) {
         spans.push(Span::raw(n.clone()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// The essentials on a terminal too small for the view: that it is too small (and what it
+/// needs), the last verdict and the current pressure of every fingertip, the counts.
+fn draw_essentials(frame: &mut Frame, area: Rect, state: &LiveState, need: u16) {
+    let mut lines = vec![Line::styled(
+        format!(
+            "terminal {}×{} too small for the live view (needs {}×{}): essentials only",
+            area.width, area.height, MIN_WIDTH, need
+        ),
+        palette::warning_style(),
+    )];
+    if state.blind {
+        lines.push(Line::raw(format!(
+            "blind practice · {} strokes · {}",
+            state.counts.total(),
+            clock(state.now_s)
+        )));
+    } else {
+        match &state.last {
+            Some(last) => {
+                let mut spans = vec![Span::styled(
+                    format!(
+                        " {} {} {:.1} mmHg ",
+                        verdict_symbol(last.verdict),
+                        last.verdict.label().to_uppercase(),
+                        last.peak.0
+                    ),
+                    palette::verdict_panel_style(last.verdict),
+                )];
+                if last.danger {
+                    spans.push(Span::raw(" "));
+                    spans.push(Span::styled(" DANGER ", palette::danger_style()));
+                }
+                lines.push(Line::from(spans));
+            }
+            None => lines.push(Line::raw(format!(
+                "no stroke yet · aim for {:.0}–{:.0} mmHg",
+                state.window.low.0, state.window.high.0
+            ))),
+        }
+    }
+    let now: Vec<String> = state
+        .channels
+        .iter()
+        .zip(&state.pressures)
+        .map(|(n, p)| match p {
+            Some(p) => format!("{n} {:.0}", p.0),
+            None => format!("{n} –"),
+        })
+        .collect();
+    lines.push(Line::raw(format!("now mmHg: {}", now.join(" · "))));
+    if !state.blind {
+        let c = &state.counts;
+        lines.push(Line::raw(format!(
+            "{} ▽{} ✓{} ▲{} danger {} · score {}",
+            c.total(),
+            c.too_light,
+            c.in_window,
+            c.too_hard,
+            c.danger,
+            state.score.map_or("–".into(), |s| format!("{s:.0}"))
+        )));
+    }
+    lines.push(Line::styled("q quit", palette::dim_style()));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+}
+
+/// Blind practice: the pressure is felt, not seen; no verdict, no target, no score. What is
+/// shown is what any practice needs: the link, the time, the stroke count, the keys.
+fn draw_blind(frame: &mut Frame, area: Rect, state: &LiveState) {
+    let rows = Layout::default()
+        .direction(Direction::Vertical)
+        .constraints([
+            Constraint::Length(1),
+            Constraint::Min(5),
+            Constraint::Length(1),
+        ])
+        .split(area);
+    draw_status(frame, rows[0], state);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Blind practice ");
+    let inner = block.inner(rows[1]);
+    frame.render_widget(block, rows[1]);
+    let lines = vec![
+        Line::raw(""),
+        Line::styled(
+            "Feedback is hidden while you practise.",
+            Style::new().add_modifier(Modifier::BOLD),
+        ),
+        Line::raw(format!(
+            "{} strokes so far · {}",
+            state.counts.total(),
+            clock(state.now_s)
+        )),
+        Line::raw(""),
+        Line::styled(
+            "Press q when you are done: the full debrief follows.",
+            palette::dim_style(),
+        ),
+    ];
+    frame.render_widget(Paragraph::new(lines).alignment(Alignment::Center), inner);
+    draw_keys(frame, rows[2], state);
 }

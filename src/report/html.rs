@@ -61,7 +61,20 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     let s = &graded.summary;
     let p = &graded.profile;
     let mut h = String::with_capacity(256 * 1024);
-    let trainee = session.meta.trainee.as_deref().unwrap_or("(no name)");
+    // Titled by trainee and date: a folder of a class's reports over weeks must tell apart.
+    let trainee = match crate::class::session_date(session.meta.started.as_deref()) {
+        Some(date) => format!(
+            "{}, {date}",
+            session.meta.trainee.as_deref().unwrap_or("(no name)")
+        ),
+        None => session
+            .meta
+            .trainee
+            .as_deref()
+            .unwrap_or("(no name)")
+            .to_string(),
+    };
+    let trainee = trainee.as_str();
     let _ = write!(
         h,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

@@ -21,15 +21,17 @@
 
 pub mod charts;
 pub mod class;
+pub mod class_charts;
 pub mod csv_table;
 pub mod fonts;
 pub mod html;
 pub mod json;
 pub mod palette;
+pub mod progress;
 pub mod text;
 
 pub use charts::Chart;
-pub use class::class_summary;
+pub use class::{class_summary, write_class, ClassOrder, ClassView};
 
 use crate::error::{Error, Result};
 use crate::grade::GradedSession;

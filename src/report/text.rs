@@ -14,7 +14,14 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     let mut t = String::new();
     use std::fmt::Write as _;
     let who = session.meta.trainee.as_deref().unwrap_or("(no name)");
-    let _ = writeln!(t, "mldsense report — {who}");
+    match crate::class::session_date(session.meta.started.as_deref()) {
+        Some(date) => {
+            let _ = writeln!(t, "mldsense report — {who}, {date}");
+        }
+        None => {
+            let _ = writeln!(t, "mldsense report — {who}");
+        }
+    }
     let _ = writeln!(
         t,
         "source: {}   length: {}   profile: {} (window {:.0}–{:.0} mmHg, danger {:.0} mmHg)",

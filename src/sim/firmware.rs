@@ -286,11 +286,21 @@ pub fn session_bytes(config: GloveConfig) -> (Vec<u8>, Firmware) {
 /// bytes the firmware sends (handshake answers included). Returns the firmware, for its
 /// stats and truth.
 pub fn record_session(config: GloveConfig, path: &Path, note: Option<String>) -> Result<Firmware> {
+    record_session_as(config, path, |h| h.note = note)
+}
+
+/// [`record_session`] with the header adjusted by `edit` before it is written (a trainee's
+/// name, a start time other than now: a simulated class over several weeks).
+pub fn record_session_as(
+    config: GloveConfig,
+    path: &Path,
+    edit: impl FnOnce(&mut RecordingHeader),
+) -> Result<Firmware> {
     let mut fw = Firmware::new(VirtualGlove::new(config));
     let mut header = RecordingHeader::new(&fw.core.device_info());
     header.source = Some("virtual glove".into());
-    header.note = note;
     header.calibration = Some(fw.glove.calibration());
+    edit(&mut header);
     let mut writer = RecordingWriter::create(path, &header)?;
     fw.receive(&command_bytes(0, Command::GetInfo));
     fw.receive(&command_bytes(1, Command::Start));
