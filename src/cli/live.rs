@@ -4,7 +4,7 @@
 //! writes the report at the end.
 
 use crate::calibration::Calibration;
-use crate::grade::grade_session;
+use crate::grade::{grade_session_with, Certainty};
 use crate::live::app::{print_batch, run_lines, run_terminal};
 use crate::live::engine::{target_window, LiveEngine};
 use crate::live::lines;
@@ -132,6 +132,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .context("installing the Ctrl-C handler")?;
     }
 
+    let calibration_in_use = calibration.clone();
     let mut builder = SerialSource::builder(port.clone())
         .baud(args.baud)
         .reconnect(args.reconnect)
@@ -154,17 +155,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     };
     let info = source.info().clone();
+    let area = info
+        .channels
+        .iter()
+        .find_map(|c| c.area)
+        .unwrap_or(crate::units::SquareMillimetres(126.7));
+    let certainty = Certainty::of(calibration_in_use.as_ref(), area);
     let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
-        .with_context(|| format!("the stream from {port}"))?;
+        .with_context(|| format!("the stream from {port}"))?
+        .with_certainty(certainty.clone());
     let rule = &profile.rhythm;
     let mut state = LiveState::new(
         info.channels.iter().map(|c| c.name.clone()).collect(),
         target_window(&profile),
         1.0 / rule.period_s,
     );
-    state.rhythm =
-        Rhythm::new(1.0 / rule.period_s).with_rule(rule.tolerance_s / rule.period_s, rule.pause_s);
+    state.rhythm = Rhythm::new(1.0 / rule.period_s).with_pause(rule.pause_s);
     state.source = source_name.clone();
+    state.certainty = Some(certainty.sentence(profile.window_mid()));
     state.reconnects = args.reconnect;
     state.recording = args.record.as_ref().map(|p| p.display().to_string());
 
@@ -216,7 +224,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             started,
         };
         let session = end.engine.into_session(meta);
-        let graded = grade_session(&session, &profile);
+        let graded = grade_session_with(&session, &profile, &certainty);
         let mut file = std::fs::File::create(&path)
             .with_context(|| format!("creating the report {}", path.display()))?;
         report::render(&session, &graded, format_of(&path), &mut file)
