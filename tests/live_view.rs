@@ -104,7 +104,9 @@ fn shows_counts_score_and_last_verdict_spelled_out() {
     assert!(counts.contains("✓ in window 6"), "{counts}");
     assert!(counts.contains("▲ too hard 2"), "{counts}");
     assert!(counts.contains("danger 1"), "{counts}");
-    assert!(counts.contains("60 % in window"), "{counts}");
+    // The headline: % in window, then the score.
+    let head = line_with(&ls, "% in window");
+    assert!(head.contains("60 % in window"), "{head}");
     assert!(text.contains("Score 89 / 100"), "{text}");
     // The newest stroke (37 mmHg) is in the window: the panel says so, with its peak.
     assert!(text.contains("✓  IN  WINDOW  ✓"), "{text}");
