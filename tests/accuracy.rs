@@ -78,14 +78,15 @@ struct Score {
     offset_err_sum: f64,
 }
 
-fn grade(p: f64) -> i8 {
-    if p < 30.0 {
-        -1
-    } else if p <= 40.0 {
-        0
-    } else {
-        1
-    }
+/// The grader's own rule and window (`Profile::grade_of`, `profiles/default.toml`), so this
+/// test cannot drift from what the product grades.
+fn grade(p: f64) -> mldsense::grade::Grade {
+    mldsense::grade::Profile::default_profile().grade_of(mldsense::units::Mmhg(p))
+}
+
+/// Whether a true peak is clear of both window edges by the benchmark's margin.
+fn clear_of_edges(p: f64) -> bool {
+    mldsense::eval::GradeWindow::default().is_clear(mldsense::units::Mmhg(p))
 }
 
 impl Score {
@@ -102,7 +103,7 @@ impl Score {
             self.peak_bias_sum += s.peak.0 - t.peak;
             self.onset_err_sum += s.onset_s - t.onset;
             self.offset_err_sum += s.offset_s - t.offset;
-            if (t.peak - 30.0).abs() > 2.5 && (t.peak - 40.0).abs() > 2.5 {
+            if clear_of_edges(t.peak) {
                 self.grade_n += 1;
                 if grade(t.peak) == grade(s.peak.0) {
                     self.grade_agree += 1;

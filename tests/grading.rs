@@ -69,7 +69,7 @@ fn user_profile_file_loads_and_bad_values_are_refused() {
 }
 
 #[test]
-fn session_score_is_the_mean_stroke_score() {
+fn session_score_is_the_mean_stroke_score_without_danger() {
     let g = grade(&with_peaks(&[35.0, 41.0, 60.0, 26.0]));
     let mean = g.strokes.iter().map(|s| s.score).sum::<f64>() / 4.0;
     assert!((g.summary.score - mean).abs() < 1e-9);
@@ -216,7 +216,7 @@ proptest! {
             s.release_mmhg = Some(release.min(p));
             s
         }).collect();
-        for name in ["default", "face-neck", "fibrotic"] {
+        for name in Profile::builtin_names() {
             let profile = Profile::builtin(name).unwrap();
             let g = grade_session(&synthetic::session(&specs), &profile);
             let text = messages(&g).to_lowercase();
@@ -228,6 +228,7 @@ proptest! {
             }
             for t in targets(&text) {
                 prop_assert!(t <= profile.window.hi_mmhg.0, "target {t} in {text}");
+                prop_assert!(t < profile.danger.mmhg.0, "target {t} in {text}");
             }
         }
     }
@@ -254,5 +255,145 @@ proptest! {
         if dist(a) < dist(b) {
             prop_assert!(pa <= pb);
         }
+    }
+}
+
+#[test]
+fn a_perfect_session_scores_100_and_passes() {
+    let g = grade(&with_peaks(&[35.0; 20]));
+    assert_eq!(g.summary.score, 100.0);
+    assert!(g.summary.passed());
+    assert_eq!(g.summary.verdict_label(), "PASS");
+    assert_eq!(g.summary.fail_reason(), None);
+}
+
+#[test]
+fn an_all_too_light_session_at_22_mmhg_fails() {
+    let peaks: Vec<f64> = (0..40)
+        .map(|i| 22.0 + [0.0, -2.0, 2.0, 0.0][i % 4])
+        .collect();
+    let g = grade(&with_peaks(&peaks));
+    let mut sorted = peaks.clone();
+    sorted.sort_by(f64::total_cmp);
+    assert_eq!((sorted[19] + sorted[20]) / 2.0, 22.0, "median 22 mmHg");
+    let pass = Profile::default_profile().score.pass_mark;
+    assert!(g.summary.score < pass, "{}", g.summary.score);
+    assert!(!g.summary.passed());
+    assert_eq!(g.summary.percent_in_window, 0.0);
+}
+
+#[test]
+fn one_danger_stroke_fails_and_weighs_five() {
+    let mut peaks = vec![35.0; 19];
+    peaks.push(75.0);
+    let g = grade(&with_peaks(&peaks));
+    // 19 × 100 + 5 × 0, over 24.
+    assert!(
+        (g.summary.score - 1900.0 / 24.0).abs() < 1e-9,
+        "{}",
+        g.summary.score
+    );
+    assert!(g.summary.score >= g.summary.pass_mark);
+    assert!(!g.summary.passed(), "a danger stroke fails the session");
+    assert!(g
+        .summary
+        .fail_reason()
+        .unwrap_or_default()
+        .contains("danger"));
+}
+
+#[test]
+fn exposure_counts_time_above_the_window_per_finger() {
+    // Two strokes at 50 mmHg: the synthetic raised cosine spends a known time above 40.
+    let g = grade(&with_peaks(&[50.0, 35.0]));
+    let e = &g.summary.exposure;
+    assert!(e.above_window_s > 0.0 && e.above_danger_s == 0.0, "{e:?}");
+    assert!(e.working_s > e.above_window_s);
+    assert!((e.above_window_percent - 100.0 * e.above_window_s / e.working_s).abs() < 1e-9);
+    // The first fingertip carries the peak; the others are 2 mmHg lower, so never longer above.
+    let f = &g.summary.finger_exposure;
+    assert!(!f.is_empty());
+    assert!(f
+        .iter()
+        .all(|x| x.above_window_s <= f[0].above_window_s + 1e-12));
+    assert!((f[0].above_window_s - e.above_window_s).abs() < 1e-9);
+}
+
+#[test]
+fn consistency_is_the_cv_of_peaks() {
+    let g = grade(&with_peaks(&[30.0, 40.0]));
+    // mean 35, sample SD sqrt(50) = 7.07.
+    let cv = g.summary.peak_cv.unwrap_or(f64::NAN);
+    assert!((cv - 50f64.sqrt() / 35.0).abs() < 1e-9, "{cv}");
+    assert_eq!(grade(&with_peaks(&[35.0])).summary.peak_cv, None);
+}
+
+#[test]
+fn near_edge_marks_follow_the_certainty() {
+    use mldsense::grade::{grade_session_with, Certainty};
+    let s = with_peaks(&[31.0, 35.0, 41.5, 45.0]);
+    let p = Profile::default_profile();
+    let g = grade_session_with(&s, &p, &Certainty::default());
+    let marks: Vec<bool> = g.strokes.iter().map(|x| x.near_edge).collect();
+    // ±6 %: 31 ± 1.9 reaches 30; 41.5 ± 2.5 reaches 40; 35 and 45 are clear.
+    assert_eq!(marks, vec![true, false, true, false]);
+    let cal = Certainty::Calibrated {
+        fit_error_mmhg: Some(0.5),
+    };
+    let g = grade_session_with(&s, &p, &cal);
+    assert!(g.strokes.iter().all(|x| !x.near_edge));
+    assert_eq!(g.summary.near_edge, 0);
+}
+
+#[test]
+fn xing_profiles_are_built_in_with_sources() {
+    for (name, lo, hi) in [
+        ("xing-stage-1", 16.5, 20.7),
+        ("xing-stage-2", 16.6, 23.8),
+        ("xing-stage-3", 29.3, 34.3),
+    ] {
+        let p = Profile::builtin(name).unwrap();
+        assert_eq!((p.window.lo_mmhg.0, p.window.hi_mmhg.0), (lo, hi), "{name}");
+        assert!(p.window.source.contains("Xing et al. 2024"), "{name}");
+        assert!(p.window.hi_mmhg.0 <= 40.0, "under the Leduc ceiling");
+        // The sections the file leaves out come from the default profile.
+        assert_eq!(p.danger, Profile::default_profile().danger);
+        assert_eq!(p.score, Profile::default_profile().score);
+    }
+}
+
+/// The point of the window nearest to `p`.
+fn nearest_in_window(p: f64) -> f64 {
+    p.clamp(30.0, 40.0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Moving any one stroke's peak toward the window never lowers the session score.
+    #[test]
+    fn moving_a_peak_toward_the_window_never_lowers_the_score(
+        peaks in prop::collection::vec(0.0f64..120.0, 1..30),
+        pick in 0usize..30,
+        t in 0.0f64..=1.0,
+    ) {
+        let k = pick % peaks.len();
+        let before = grade(&with_peaks(&peaks)).summary.score;
+        let mut moved = peaks.clone();
+        moved[k] += t * (nearest_in_window(peaks[k]) - peaks[k]);
+        let after = grade(&with_peaks(&moved)).summary.score;
+        prop_assert!(after >= before - 1e-9, "{} -> {}: {before} -> {after}", peaks[k], moved[k]);
+    }
+
+    /// A session with no stroke in the window cannot pass, however close the misses.
+    #[test]
+    fn no_stroke_in_the_window_never_passes(
+        peaks in prop::collection::vec(
+            prop_oneof![0.0f64..29.999, 40.001f64..120.0], 1..40),
+    ) {
+        let g = grade(&with_peaks(&peaks));
+        prop_assert_eq!(g.summary.counts.in_window, 0);
+        prop_assert!(g.summary.score < g.summary.pass_mark);
+        prop_assert!(!g.summary.passed());
     }
 }

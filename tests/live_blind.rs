@@ -25,6 +25,9 @@ fn state() -> LiveState {
         danger: true,
         flags: vec!["uneven fingers".into()],
         score: Some(0.0),
+        pace: None,
+        interval_s: None,
+        near_edge: false,
     }));
     s.apply(LiveUpdate::Score(42.0));
     s

@@ -22,6 +22,9 @@ fn stroke(onset: f64, peak: f64) -> StrokeVerdict {
         danger: peak >= w.danger.0,
         flags: Vec::new(),
         score: None,
+        pace: None,
+        interval_s: None,
+        near_edge: false,
     }
 }
 
@@ -75,7 +78,12 @@ fn busy_state() -> LiveState {
             now_s: i as f64 + 0.7,
             values: vec![1.0, 2.0, 3.0, 1.5],
         });
-        s.apply(LiveUpdate::Stroke(stroke(i as f64, p)));
+        let mut v = stroke(i as f64, p);
+        if i > 0 {
+            v.interval_s = Some(1.0);
+            v.pace = Some(mldsense::grade::Profile::default_profile().pace_of(1.0));
+        }
+        s.apply(LiveUpdate::Stroke(v));
         s.apply(LiveUpdate::Score(80.0 + i as f64));
     }
     s.apply(LiveUpdate::Pressures {
@@ -96,7 +104,9 @@ fn shows_counts_score_and_last_verdict_spelled_out() {
     assert!(counts.contains("✓ in window 6"), "{counts}");
     assert!(counts.contains("▲ too hard 2"), "{counts}");
     assert!(counts.contains("danger 1"), "{counts}");
-    assert!(counts.contains("60 % in window"), "{counts}");
+    // The headline: % in window, then the score.
+    let head = line_with(&ls, "% in window");
+    assert!(head.contains("60 % in window"), "{head}");
     assert!(text.contains("Score 89 / 100"), "{text}");
     // The newest stroke (37 mmHg) is in the window: the panel says so, with its peak.
     assert!(text.contains("✓  IN  WINDOW  ✓"), "{text}");
@@ -214,19 +224,26 @@ fn scale_labels_window_and_danger() {
 }
 
 #[test]
-fn rhythm_reports_rate_and_pace() {
+fn rhythm_shows_the_graders_verdict_on_the_last_interval() {
     let s = busy_state();
     let text = screen(&render(&s, 120, 40));
-    assert!(text.contains("1.00 strokes/s · on beat"), "{text}");
+    assert!(text.contains("last interval 1.00 s · on beat"), "{text}");
     assert!(text.contains("target 1.0/s"), "{text}");
     assert!(text.contains('●'), "metronome pendulum: {text}");
 
-    let mut fast = LiveState::new(fingers(), TargetWindow::default(), 1.0);
+    // A steady 1.4 s stroke is dragging for the report, so it is dragging here too.
+    let profile = mldsense::grade::Profile::default_profile();
+    let mut slow = LiveState::new(fingers(), TargetWindow::default(), 1.0);
     for i in 0..6 {
-        fast.apply(LiveUpdate::Stroke(stroke(f64::from(i) * 0.5, 35.0)));
+        let mut v = stroke(f64::from(i) * 1.4, 35.0);
+        if i > 0 {
+            v.interval_s = Some(1.4);
+            v.pace = Some(profile.pace_of(1.4));
+        }
+        slow.apply(LiveUpdate::Stroke(v));
     }
-    let text = screen(&render(&fast, 120, 40));
-    assert!(text.contains("2.00 strokes/s · too fast"), "{text}");
+    let text = screen(&render(&slow, 120, 40));
+    assert!(text.contains("last interval 1.40 s · dragging"), "{text}");
 }
 
 #[test]
@@ -271,7 +288,7 @@ fn narrow_terminal_still_shows_everything_essential() {
         "peak 37.0 mmHg",
         "in window 6",
         "Score 89 / 100",
-        "strokes/s",
+        "last interval",
         "q quit",
     ] {
         assert!(text.contains(needle), "{needle:?} missing:\n{text}");
@@ -283,5 +300,28 @@ fn tiny_terminal_does_not_panic() {
     let s = busy_state();
     for (w, h) in [(1, 1), (10, 5), (30, 12), (200, 3)] {
         let _ = render(&s, w, h);
+    }
+}
+
+#[test]
+fn score_line_shows_pass_or_fail_beside_the_score_and_exposure() {
+    use mldsense::grade::synthetic;
+    use mldsense::grade::{grade_session, Profile};
+    let profile = Profile::default_profile();
+    let light = grade_session(&synthetic::steady(12, 22.0), &profile).summary;
+    let heavy = grade_session(&synthetic::steady(12, 50.0), &profile).summary;
+    let good = grade_session(&synthetic::steady(12, 35.0), &profile).summary;
+    for (summary, verdict) in [(light, "FAIL"), (heavy, "FAIL"), (good, "PASS")] {
+        let mut s = busy_state();
+        s.certainty = Some("grades are approximate: default sensor curve".into());
+        s.apply(LiveUpdate::Summary(Box::new(summary.clone())));
+        let text = screen(&render(&s, 120, 40));
+        assert!(
+            text.contains(&format!("Score {} / 100 {verdict}", summary.score.floor())),
+            "{text}"
+        );
+        assert!(text.contains("(pass mark 70"), "{text}");
+        assert!(text.contains("above 40 mmHg"), "{text}");
+        assert!(text.contains("grades are approximate"), "{text}");
     }
 }

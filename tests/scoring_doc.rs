@@ -25,6 +25,7 @@ struct ExampleStroke {
 #[derive(Deserialize)]
 struct ExampleSession {
     score: f64,
+    passed: bool,
     pressure: f64,
     release: f64,
     rhythm: f64,
@@ -76,6 +77,7 @@ fn data_block_matches_the_code() {
     }
     let s = &graded.summary;
     let w = &example.session;
+    assert_eq!(w.passed, s.passed(), "passed");
     for (name, want, got) in [
         ("score", w.score, s.score),
         ("pressure", w.pressure, s.pressure),
@@ -165,9 +167,17 @@ fn prose_session_figures_match_the_code() {
 #[test]
 fn published_weights_are_the_code_weights() {
     use mldsense::grade::stroke::weights::*;
+    let p = Profile::default_profile();
     for needle in [
-        format!("**{PRESSURE_PER_MMHG:.0} points per mmHg**"),
-        format!("at most **{PRESSURE_MAX:.0}**"),
+        format!("**{NEAR_MISS_BASE:.0} points** plus **{NEAR_MISS_PER_MMHG:.0} points per mmHg**"),
+        format!("beyond it **{PRESSURE_MAX:.0}**"),
+        format!("**{DANGER_WEIGHT:.0}** for a stroke at the\ndanger level (`DANGER_WEIGHT`)"),
+        format!("**{:.0}** in every built-in profile", p.score.pass_mark),
+        format!("band {:.0} mmHg", p.score.near_miss_mmhg.0),
+        format!(
+            "at most\n**{:.0} — below the pass mark**",
+            100.0 - NEAR_MISS_BASE
+        ),
         format!("**{DANGER:.0} points**"),
         format!("**{RELEASE_PER_MMHG:.0} points per mmHg**"),
         format!("at most **{RELEASE_MAX:.0}**"),

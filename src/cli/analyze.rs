@@ -3,11 +3,12 @@
 
 use crate::calibration::Calibration;
 use crate::class::{progress, ReportNames, SessionRecord};
-use crate::grade::{grade_session, GradedSession, Profile};
+use crate::grade::{grade_session_with, Certainty, GradedSession, Profile};
 use crate::input::{discover, Input};
 use crate::pipeline::{self, PipelineConfig};
 use crate::report::{self, ClassOrder, ClassView, Format};
 use crate::session::Session;
+use crate::stream::PressureSource;
 use anyhow::{bail, Context};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -121,15 +122,32 @@ pub fn analyze_one(
     calibration: Option<Calibration>,
     profile: &Profile,
 ) -> anyhow::Result<(Session, GradedSession)> {
-    let mut input = Input::open(path, calibration)?;
+    let mut input = Input::open(path, calibration.clone())?;
+    let certainty = certainty_of(calibration.as_ref(), &input);
     let meta = input.meta();
     let session = pipeline::analyze(&mut input, meta, PipelineConfig::default())
         .with_context(|| format!("analysing {}", path.display()))?;
     for w in input.warnings() {
         eprintln!("warning: {w}");
     }
-    let graded = grade_session(&session, profile);
+    let graded = grade_session_with(&session, profile, &certainty);
     Ok((session, graded))
+}
+
+/// How sure the grades of `input` are: the calibration given, else the one a recording stores,
+/// else the default curve (approximate).
+fn certainty_of(given: Option<&Calibration>, input: &Input) -> Certainty {
+    let area = input
+        .info()
+        .channels
+        .iter()
+        .find_map(|c| c.area)
+        .unwrap_or(crate::units::SquareMillimetres(126.7));
+    match (given, input) {
+        (Some(c), _) => Certainty::of(Some(c), area),
+        (None, Input::Recording(r)) => Certainty::of(r.header().calibration.as_ref(), area),
+        _ => Certainty::default(),
+    }
 }
 
 fn write_report(

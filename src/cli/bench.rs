@@ -253,7 +253,7 @@ fn mmhg(v: Option<f64>) -> String {
 fn row(out: &mut String, name: &str, m: &Metrics) {
     let _ = writeln!(
         out,
-        "{name:<28} {:>6.0} {:>6.0} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6}",
+        "{name:<28} {:>6.0} {:>6.0} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
         m.n_ref,
         m.n_est,
         pct(m.precision),
@@ -265,6 +265,7 @@ fn row(out: &mut String, name: &str, m: &Metrics) {
         m.peak_mae_mmhg.map_or("—".into(), |x| format!("{x:.2}")),
         mmhg(m.peak_bias_mmhg),
         pct(m.grade_agreement),
+        pct(m.grade_agreement_all),
     );
 }
 
@@ -278,11 +279,16 @@ fn table(results: &[SystemResult], collar: Collar, window: &GradeWindow) -> Stri
         window.low.0,
         window.high.0
     );
+    let _ = writeln!(
+        out,
+        "grade% = grades agree, strokes whose true peak is within {:.1} mmHg of an edge left out; all% = every matched stroke",
+        window.clear_margin.0
+    );
     for r in results {
         let _ = writeln!(out, "\n== {} ==", r.name);
         let _ = writeln!(
             out,
-            "{:<28} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6}",
+            "{:<28} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
             "file",
             "ref",
             "est",
@@ -294,7 +300,8 @@ fn table(results: &[SystemResult], collar: Collar, window: &GradeWindow) -> Stri
             "off ms",
             "peak",
             "bias",
-            "grade%"
+            "grade%",
+            "all%"
         );
         for f in &r.files {
             let short = std::path::Path::new(&f.file)

@@ -4,7 +4,7 @@
 //! the truth — the detector is checked against it.
 
 use crate::eval::{score_file, Collar, GradeWindow, ScoredEvent};
-use crate::grade::{grade_session, Grade};
+use crate::grade::Grade;
 use crate::pipeline::{Pipeline, PipelineConfig};
 use crate::report::{self, Format};
 use crate::serial::source::{RecordTo, SerialSource};
@@ -67,6 +67,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         ..GloveConfig::default()
     };
     let server = SimServer::start(config, args.speed)?;
+    let calibration = server.calibration().clone();
     eprintln!(
         "virtual glove ({} trainee, seed {}) on {}; {:.0} s of practice at {}× speed",
         style_name(args.style),
@@ -76,7 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.speed
     );
     let mut source = SerialSource::builder(server.path())
-        .calibration(Some(server.calibration().clone()))
+        .calibration(Some(calibration.clone()))
         .record_to(RecordTo {
             path: recording.clone(),
             trainee: Some(args.trainee.clone()),
@@ -128,7 +129,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         started: None,
     };
     let session = pipeline.into_session(meta, strokes);
-    let graded = grade_session(&session, &profile);
+    let area = info
+        .channels
+        .iter()
+        .find_map(|c| c.area)
+        .unwrap_or(crate::units::SquareMillimetres(126.7));
+    let certainty = crate::grade::Certainty::of(Some(&calibration), area);
+    let graded = crate::grade::grade_session_with(&session, &profile, &certainty);
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -155,19 +162,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             grade: None,
         })
         .collect();
-    let window = GradeWindow {
-        low: profile.window.lo_mmhg,
-        high: profile.window.hi_mmhg,
-        ..GradeWindow::default()
-    };
+    let window = GradeWindow::of(&profile);
     let m = score_file(&reference, &estimate, Collar::DCASE, &window).metrics();
     eprintln!(
-        "\nchecked against the virtual glove's truth ({} strokes): detection F1 {}, onset+offset F1 {}, mean peak error {} mmHg, grades agree on {}",
+        "\nchecked against the virtual glove's truth ({} strokes): detection F1 {}, onset+offset F1 {}, mean peak error {} mmHg, grades agree on {} of all strokes ({} leaving out those within {:.1} mmHg of an edge)",
         reference.len(),
         pct(m.f1),
         pct(m.f1_onset_offset),
         m.peak_mae_mmhg.map_or("n/a".into(), |e| format!("{e:.2}")),
+        pct(m.grade_agreement_all),
         pct(m.grade_agreement),
+        window.clear_margin.0,
     );
     let in_window = graded
         .strokes

@@ -4,7 +4,7 @@
 //! writes the report at the end.
 
 use crate::calibration::Calibration;
-use crate::grade::grade_session;
+use crate::grade::{grade_session_with, Certainty};
 use crate::live::app::{print_batch, run_lines, run_terminal};
 use crate::live::engine::{target_window, LiveEngine};
 use crate::live::lines;
@@ -206,6 +206,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .context("installing the Ctrl-C handler")?;
     }
 
+    let calibration_in_use = calibration.clone();
     let mut builder = SerialSource::builder(port.clone())
         .baud(args.baud)
         .reconnect(args.reconnect)
@@ -229,17 +230,24 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
     };
     let info = source.info().clone();
+    let area = info
+        .channels
+        .iter()
+        .find_map(|c| c.area)
+        .unwrap_or(crate::units::SquareMillimetres(126.7));
+    let certainty = Certainty::of(calibration_in_use.as_ref(), area);
     let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
-        .with_context(|| format!("the stream from {port}"))?;
+        .with_context(|| format!("the stream from {port}"))?
+        .with_certainty(certainty.clone());
     let rule = &profile.rhythm;
     let mut state = LiveState::new(
         info.channels.iter().map(|c| c.name.clone()).collect(),
         target_window(&profile),
         1.0 / rule.period_s,
     );
-    state.rhythm =
-        Rhythm::new(1.0 / rule.period_s).with_rule(rule.tolerance_s / rule.period_s, rule.pause_s);
+    state.rhythm = Rhythm::new(1.0 / rule.period_s).with_pause(rule.pause_s);
     state.source = source_name.clone();
+    state.certainty = Some(certainty.sentence(profile.window_mid()));
     state.reconnects = args.reconnect;
     state.recording = record.as_ref().map(|p| p.display().to_string());
     state.blind = args.blind;
@@ -298,7 +306,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     finish(
         end.engine,
         meta,
-        &profile,
+        (&profile, &certainty),
         report.as_deref(),
         args.blind,
         &mut out,
@@ -317,14 +325,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn finish(
     engine: LiveEngine,
     meta: SessionMeta,
-    profile: &crate::grade::Profile,
+    (profile, certainty): (&crate::grade::Profile, &Certainty),
     report_file: Option<&Path>,
     blind: bool,
     out: &mut dyn Write,
     printed: &mut std::io::Result<()>,
 ) -> anyhow::Result<()> {
     let session = engine.into_session(meta);
-    let graded = grade_session(&session, profile);
+    let graded = grade_session_with(&session, profile, certainty);
     if let Some(path) = report_file {
         let mut file = std::fs::File::create(path)
             .with_context(|| format!("creating the report {}", path.display()))?;
@@ -357,23 +365,35 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
         ),
         None => None,
     };
+    let certainty_calibration = calibration.clone();
     let input = crate::input::Input::open(file, calibration)?;
     let mut meta = input.meta();
     if args.trainee.is_some() {
         meta.trainee = args.trainee.clone();
     }
     let info = input.info().clone();
+    let area = info
+        .channels
+        .iter()
+        .find_map(|c| c.area)
+        .unwrap_or(crate::units::SquareMillimetres(126.7));
+    let header_calibration = match &input {
+        crate::input::Input::Recording(r) => r.header().calibration.clone(),
+        _ => None,
+    };
+    let certainty = Certainty::of(certainty_calibration.or(header_calibration).as_ref(), area);
     let source = PacedSource::new(input, args.speed);
     let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
-        .with_context(|| format!("the stream from {}", file.display()))?;
+        .with_context(|| format!("the stream from {}", file.display()))?
+        .with_certainty(certainty.clone());
     let rule = &profile.rhythm;
     let mut state = LiveState::new(
         info.channels.iter().map(|c| c.name.clone()).collect(),
         target_window(&profile),
         1.0 / rule.period_s,
     );
-    state.rhythm =
-        Rhythm::new(1.0 / rule.period_s).with_rule(rule.tolerance_s / rule.period_s, rule.pause_s);
+    state.rhythm = Rhythm::new(1.0 / rule.period_s).with_pause(rule.pause_s);
+    state.certainty = Some(certainty.sentence(profile.window_mid()));
     state.source = format!(
         "replay of {} ×{}{}",
         file.display(),
@@ -423,7 +443,7 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
     finish(
         end.engine,
         meta,
-        &profile,
+        (&profile, &certainty),
         report.as_deref(),
         args.blind,
         &mut out,

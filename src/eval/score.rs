@@ -52,26 +52,26 @@ pub struct GradeWindow {
 }
 
 impl Default for GradeWindow {
-    /// 30–40 mmHg (the light skin-stretch window, a convention), 2.5 mmHg margin.
+    /// The `default` profile's window (`profiles/default.toml`), 2.5 mmHg margin.
     fn default() -> Self {
-        Self {
-            low: Mmhg(30.0),
-            high: Mmhg(40.0),
-            clear_margin: Mmhg(2.5),
-        }
+        Self::of(&crate::grade::Profile::default_profile())
     }
 }
 
 impl GradeWindow {
-    /// The grade of a peak.
-    pub fn grade(&self, peak: Mmhg) -> Grade {
-        if peak.0 < self.low.0 {
-            Grade::TooLight
-        } else if peak.0 > self.high.0 {
-            Grade::TooHard
-        } else {
-            Grade::InWindow
+    /// A profile's window, with the 2.5 mmHg edge margin (a convention of the benchmark: a
+    /// little more than the ±2 mmHg an uncalibrated sensor is off by at 35 mmHg).
+    pub fn of(profile: &crate::grade::Profile) -> Self {
+        Self {
+            low: profile.window.lo_mmhg,
+            high: profile.window.hi_mmhg,
+            clear_margin: Mmhg(2.5),
         }
+    }
+
+    /// The grade of a peak: the grader's own rule ([`crate::grade::profile::grade_in_window`]).
+    pub fn grade(&self, peak: Mmhg) -> Grade {
+        crate::grade::profile::grade_in_window(peak, self.low, self.high)
     }
 
     /// Whether `peak` is more than the margin from both edges.
@@ -265,6 +265,12 @@ impl Tally {
             peak_mae_mmhg: mean(self.peak_abs_sum_mmhg, self.peak_pairs),
             peak_bias_mmhg: mean(self.peak_signed_sum_mmhg, self.peak_pairs),
             grade_agreement: ratio(self.clear_agree, self.clear_pairs),
+            grade_agreement_all: {
+                let m = &self.confusion.matrix;
+                let total: u64 = m.iter().flatten().sum();
+                let diag: u64 = (0..3).map(|i| m[i][i]).sum();
+                ratio(diag, total)
+            },
             confusion: self.confusion,
         }
     }
@@ -296,8 +302,13 @@ pub struct Metrics {
     pub peak_mae_mmhg: Option<f64>,
     /// Mean signed peak error (estimate − reference), mmHg.
     pub peak_bias_mmhg: Option<f64>,
-    /// Share of clear strokes (reference peak beyond the margin of both edges) graded alike.
+    /// Share of clear strokes (reference peak beyond the margin of both edges) graded alike:
+    /// the detector's agreement, with strokes near an edge left out.
     pub grade_agreement: Option<f64>,
+    /// Share of all onset-matched strokes graded alike, edges included (the confusion matrix's
+    /// diagonal over its total).
+    #[serde(default)]
+    pub grade_agreement_all: Option<f64>,
     /// Grades of onset matches (in an average: pooled, as in the gross figures).
     pub confusion: Confusion,
 }
@@ -395,6 +406,7 @@ pub fn summarize(files: &[Tally]) -> Summary {
         peak_mae_mmhg: mean(|m| m.peak_mae_mmhg),
         peak_bias_mmhg: mean(|m| m.peak_bias_mmhg),
         grade_agreement: mean(|m| m.grade_agreement),
+        grade_agreement_all: mean(|m| m.grade_agreement_all),
         confusion: gross.confusion,
     };
     Summary { gross, average }

@@ -195,21 +195,24 @@ impl QualityMonitor {
                 );
             }
             if c.welch.segments() > 0 {
-                for mains in [50.0, 60.0] {
-                    if mains < self.rate_hz / 2.0 {
-                        let a = c.welch.tone_amplitude(mains, 1.5);
-                        if a > 0.5 {
-                            warn(
-                                &mut w,
-                                QualityKind::Hum,
-                                i,
-                                format!(
-                                    "channel {} carries {mains:.0} Hz mains hum of {a:.1} mmHg",
-                                    i + 1
-                                ),
-                            );
-                        }
-                    }
+                // One hum warning per channel: the stronger of 50 and 60 Hz (a 50 Hz hum leaks
+                // into the 60 Hz bin and the other way round; only one mains is ever present).
+                let hum = [50.0, 60.0]
+                    .into_iter()
+                    .filter(|&mains| mains < self.rate_hz / 2.0)
+                    .map(|mains| (mains, c.welch.tone_amplitude(mains, 1.5)))
+                    .filter(|(_, a)| *a > 0.5)
+                    .max_by(|a, b| a.1.total_cmp(&b.1));
+                if let Some((mains, a)) = hum {
+                    warn(
+                        &mut w,
+                        QualityKind::Hum,
+                        i,
+                        format!(
+                            "channel {} carries {mains:.0} Hz mains hum of {a:.1} mmHg",
+                            i + 1
+                        ),
+                    );
                 }
                 if let Some(sd) = self.noise_sd(i) {
                     if sd > 2.0 {

@@ -61,6 +61,15 @@ pub fn clock(seconds: f64) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
+/// A duration for people: `12 s` under a minute, else `m:ss`.
+fn duration(seconds: f64) -> String {
+    if seconds < 59.5 {
+        format!("{seconds:.0} s")
+    } else {
+        format!("{} min", clock(seconds))
+    }
+}
+
 /// A share of a whole as "12 of 40 strokes (30%)".
 fn share(k: usize, n: usize) -> String {
     let pct = if n > 0 {
@@ -152,6 +161,40 @@ pub fn coach(
     let may_advise_firmer = summary.counts.too_hard == 0;
     let pattern = |k: usize| k as f64 >= PATTERN_SHARE * n as f64 && k > 0;
 
+    // Exposure: how long the tissue was pressed too hard, in words (empty when never).
+    let e = &summary.exposure;
+    let exposure = if e.above_window_s > 0.0 {
+        let mut t = format!(
+            " In all, pressure stayed above {hi:.0} mmHg for {} ({:.0}% of the working time)",
+            duration(e.above_window_s),
+            e.above_window_percent
+        );
+        if e.above_danger_s > 0.0 {
+            t.push_str(&format!(
+                " and at {danger:.0} mmHg or more for {}",
+                duration(e.above_danger_s)
+            ));
+        }
+        if let Some(f) = summary
+            .finger_exposure
+            .iter()
+            .filter(|f| f.above_window_s > 0.0)
+            .max_by(|a, b| a.above_window_s.total_cmp(&b.above_window_s))
+            .filter(|_| summary.finger_exposure.len() > 1)
+        {
+            t.push_str(&format!(
+                ", most of it under the {} fingertip ({})",
+                f.finger.as_deref().unwrap_or("?"),
+                duration(f.above_window_s)
+            ));
+        }
+        t.push('.');
+        t
+    } else {
+        String::new()
+    };
+    let mut exposure_told = false;
+
     // Danger.
     let dangerous: Vec<&GradedStroke> = strokes
         .iter()
@@ -167,12 +210,13 @@ pub fn coach(
             message: format!(
                 "{} reached {danger:.0} mmHg or more (highest {:.0} mmHg at {}). That is the \
                  level at which lymph vessels have been shown to be damaged: lighten at once and \
-                 keep every stroke under {hi:.0} mmHg.",
+                 keep every stroke under {hi:.0} mmHg.{exposure}",
                 share(dangerous.len(), n),
                 peak_of(worst),
                 clock(onset_of(worst)),
             ),
         });
+        exposure_told = true;
     }
 
     // Too hard.
@@ -187,9 +231,22 @@ pub fn coach(
             at_s: None,
             message: format!(
                 "{} peaked above {hi:.0} mmHg (median {:.0} mmHg): lighten to about {mid:.0} \
-                 mmHg. Stretch the skin with your hand; do not press into the tissue.",
+                 mmHg. Stretch the skin with your hand; do not press into the tissue.{}",
                 share(hard.len(), n),
                 median(hard.iter().copied()).unwrap_or(f64::NAN),
+                if exposure_told { "" } else { exposure.as_str() },
+            ),
+        });
+        exposure_told = true;
+    }
+    // Long exposure without many hard strokes (a few long, hard holds).
+    if !exposure_told && e.above_window_percent >= 100.0 * PATTERN_SHARE / 2.0 {
+        out.push(Coaching {
+            kind: CoachingKind::TooHard,
+            at_s: None,
+            message: format!(
+                "Few strokes peaked above {hi:.0} mmHg, but they stayed there long.{exposure} \
+                 Keep the top of each stroke short and light, about {mid:.0} mmHg."
             ),
         });
     }
@@ -310,11 +367,7 @@ pub fn coach(
         );
         if let Some(others) = others {
             if top - others > profile.fingers.uneven_mmhg.0 && pattern(uneven) {
-                let name = session
-                    .info
-                    .channels
-                    .get(c)
-                    .map_or_else(|| format!("channel {}", c + 1), |ch| ch.name.clone());
+                let name = super::fingers::finger_name(session, c);
                 out.push(Coaching {
                     kind: CoachingKind::Fingers,
                     at_s: None,

@@ -2,9 +2,17 @@
 //! smaller conventions one body region or school grades against, as TOML with a source for
 //! every default.
 //!
-//! Three profiles are built in (`default` = `trunk-limb`, `face-neck`, `fibrotic`); users can
-//! write their own file in the same shape (see `profiles/default.toml`).
+//! Built in: `default` = `trunk-limb`, `face-neck`, `fibrotic`, and the three profiles measured
+//! on certified therapists by lymphoedema stage (`xing-stage-1`, `-2`, `-3`, Xing et al. 2024).
+//! Users can write their own file in the same shape (see `profiles/default.toml`); a section a
+//! file leaves out is taken from `profiles/default.toml`, the one home of every default number.
+//!
+//! This module is also the one home of the rules those numbers feed: [`Profile::grade_of`] (a
+//! peak against the window), [`Profile::is_danger`], [`Profile::pace_of`] (an interval against
+//! the rhythm). The stroke grader, the live view, the simulator's truth and the benchmark all
+//! call these; none holds a copy.
 
+use super::stroke::{Flag, Grade};
 use crate::error::{Error, Result};
 use crate::units::Mmhg;
 use serde::{Deserialize, Serialize};
@@ -15,7 +23,22 @@ const BUILTINS: &[(&str, &str)] = &[
     ("default", include_str!("../../profiles/default.toml")),
     ("face-neck", include_str!("../../profiles/face-neck.toml")),
     ("fibrotic", include_str!("../../profiles/fibrotic.toml")),
+    (
+        "xing-stage-1",
+        include_str!("../../profiles/xing-stage-1.toml"),
+    ),
+    (
+        "xing-stage-2",
+        include_str!("../../profiles/xing-stage-2.toml"),
+    ),
+    (
+        "xing-stage-3",
+        include_str!("../../profiles/xing-stage-3.toml"),
+    ),
 ];
+
+/// The `default` profile's text: every other profile's missing sections come from here.
+const DEFAULT_TOML: &str = include_str!("../../profiles/default.toml");
 
 /// Other names accepted for built-in profiles.
 const ALIASES: &[(&str, &str)] = &[("trunk-limb", "default")];
@@ -98,6 +121,19 @@ pub struct WorkingRule {
     pub source: String,
 }
 
+/// The session score's pass mark and near-miss band (see `docs/SCORING.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoreRule {
+    /// A session passes with at least this score (0–100) and no stroke at the danger level.
+    pub pass_mark: f64,
+    /// A peak at most this far outside the window is a near miss and earns partial credit;
+    /// further out it earns none.
+    pub near_miss_mmhg: Mmhg,
+    /// Where the numbers come from.
+    #[serde(default)]
+    pub source: String,
+}
+
 /// A technique profile: everything grading compares a stroke with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
@@ -120,6 +156,34 @@ pub struct Profile {
     pub rise: RiseRule,
     /// Time in window during the working phase.
     pub working: WorkingRule,
+    /// Pass mark and near-miss band of the score.
+    pub score: ScoreRule,
+}
+
+/// How an interval between two stroke onsets compares with the rhythm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pace {
+    /// Shorter than `period − tolerance`.
+    Rushed,
+    /// Within `period ± tolerance`.
+    OnBeat,
+    /// Longer than `period + tolerance` but shorter than a pause.
+    Dragging,
+    /// At least `pause_s`: the hand moved on to the next spot; not graded.
+    Pause,
+}
+
+/// The window rule itself, for callers that hold only the two edges (the live view's bars, the
+/// benchmark's window): edges belong to the window; a peak that is not a number is too light.
+pub fn grade_in_window(peak: Mmhg, lo: Mmhg, hi: Mmhg) -> Grade {
+    if peak.0 > hi.0 {
+        Grade::TooHard
+    } else if peak.0 >= lo.0 {
+        Grade::InWindow
+    } else {
+        Grade::TooLight
+    }
 }
 
 impl Profile {
@@ -148,46 +212,12 @@ impl Profile {
         Self::from_toml(text, &format!("built-in profile `{canonical}`"))
     }
 
-    /// The `default` profile (trunk and limbs, 30–40 mmHg).
+    /// The `default` profile (`profiles/default.toml`, embedded in the binary).
     pub fn default_profile() -> Profile {
-        // The embedded file is checked by the tests; fall back to the same numbers in code only
-        // so this cannot panic if someone breaks the file.
-        Self::builtin("default").unwrap_or_else(|_| Profile {
-            name: "default".into(),
-            description: String::new(),
-            window: WindowRule {
-                lo_mmhg: Mmhg(30.0),
-                hi_mmhg: Mmhg(40.0),
-                source: "convention".into(),
-            },
-            danger: DangerRule {
-                mmhg: Mmhg(70.0),
-                source: "Eliska & Eliskova 1995".into(),
-            },
-            rhythm: RhythmRule {
-                period_s: 1.0,
-                tolerance_s: 0.3,
-                pause_s: 3.0,
-                source: "convention".into(),
-            },
-            release: ReleaseRule {
-                within_mmhg: Mmhg(5.0),
-                source: "convention".into(),
-            },
-            fingers: FingerRule {
-                uneven_mmhg: Mmhg(12.0),
-                source: "convention".into(),
-            },
-            rise: RiseRule {
-                jerk_mmhg: Mmhg(3.0),
-                source: "convention".into(),
-            },
-            working: WorkingRule {
-                level_fraction: 0.8,
-                min_time_in_window: 0.5,
-                source: "convention".into(),
-            },
-        })
+        // The embedded file is a build input, not user input; `every_builtin_parses_and_is_valid`
+        // checks it, so this cannot fail in a tested build. Keeping no copy of its numbers in
+        // code is the point: the defaults live in the TOML only.
+        Self::builtin("default").expect("profiles/default.toml is valid (checked by the tests)")
     }
 
     /// Reads a profile from a TOML file.
@@ -219,7 +249,7 @@ impl Profile {
 
     /// Parses profile TOML; `context` names where it came from in errors.
     pub fn from_toml(text: &str, context: &str) -> Result<Profile> {
-        let profile: Profile = toml::from_str(text).map_err(|e| Error::Config {
+        let profile = Self::parse_with_defaults(text).map_err(|e| Error::Config {
             context: context.to_string(),
             message: e.to_string(),
         })?;
@@ -228,7 +258,7 @@ impl Profile {
     }
 
     fn from_toml_at(text: &str, path: &Path) -> Result<Profile> {
-        let profile: Profile = toml::from_str(text).map_err(|e| {
+        let profile = Self::parse_with_defaults(text).map_err(|e| {
             let line = e
                 .span()
                 .map(|s| text.get(..s.start).map_or(0, |t| t.matches('\n').count()) as u64 + 1)
@@ -237,6 +267,26 @@ impl Profile {
         })?;
         profile.validate(&path.display().to_string())?;
         Ok(profile)
+    }
+
+    /// Parses `text`, filling every top-level section it leaves out (`[score]` in a file written
+    /// before it existed, say) from `profiles/default.toml`, so older files keep working and no
+    /// default number is written twice.
+    fn parse_with_defaults(text: &str) -> std::result::Result<Profile, toml::de::Error> {
+        let mut table: toml::Table = toml::from_str(text)?;
+        if let Ok(defaults) = toml::from_str::<toml::Table>(DEFAULT_TOML) {
+            for (key, value) in defaults {
+                if key != "name" && key != "description" {
+                    table.entry(key).or_insert(value);
+                }
+            }
+        }
+        // Re-parse the merged text so errors still carry spans into the user's file when the
+        // user's own values are wrong (the defaults are valid).
+        match toml::Value::Table(table).try_into::<Profile>() {
+            Ok(p) => Ok(p),
+            Err(_) => toml::from_str(text),
+        }
     }
 
     /// The same profile with the target window replaced (`--window-mmhg LO:HI`).
@@ -304,6 +354,10 @@ impl Profile {
                 return bad(format!("{name} must be a number >= 0"));
             }
         }
+        let sc = &self.score;
+        if !((0.0..=100.0).contains(&sc.pass_mark) && sc.near_miss_mmhg.0 >= 0.0) {
+            return bad("score: need 0 <= pass_mark <= 100 and near_miss_mmhg >= 0".into());
+        }
         let w = &self.working;
         if !((0.0..=1.0).contains(&w.level_fraction) && (0.0..=1.0).contains(&w.min_time_in_window))
         {
@@ -315,6 +369,64 @@ impl Profile {
     /// The middle of the window: the level coaching aims a trainee at.
     pub fn window_mid(&self) -> Mmhg {
         Mmhg((self.window.lo_mmhg.0 + self.window.hi_mmhg.0) / 2.0)
+    }
+
+    /// The grade of a peak: the one window rule. Edges belong to the window. A peak that is not
+    /// a number (a stroke nothing could be measured of) is too light: it cannot be credited as
+    /// in the window, and calling it too hard would raise a false alarm.
+    pub fn grade_of(&self, peak: Mmhg) -> Grade {
+        grade_in_window(peak, self.window.lo_mmhg, self.window.hi_mmhg)
+    }
+
+    /// Signed mmHg a peak lies outside the window: negative below, positive above, 0 inside
+    /// (and 0 for a peak that is not a number).
+    pub fn miss_of(&self, peak: Mmhg) -> Mmhg {
+        let (lo, hi) = (self.window.lo_mmhg.0, self.window.hi_mmhg.0);
+        Mmhg(match self.grade_of(peak) {
+            Grade::TooHard => peak.0 - hi,
+            Grade::TooLight if peak.0.is_finite() => peak.0 - lo,
+            _ => 0.0,
+        })
+    }
+
+    /// Whether a peak reached the danger level (at or above it).
+    pub fn is_danger(&self, peak: Mmhg) -> bool {
+        peak.0 >= self.danger.mmhg.0
+    }
+
+    /// Whether a peak lies within `uncertainty` of either window edge, so that the sensor's
+    /// error alone could change its grade.
+    pub fn near_edge(&self, peak: Mmhg, uncertainty: Mmhg) -> bool {
+        let u = uncertainty.0;
+        peak.0.is_finite()
+            && u > 0.0
+            && [self.window.lo_mmhg.0, self.window.hi_mmhg.0]
+                .iter()
+                .any(|edge| (peak.0 - edge).abs() <= u)
+    }
+
+    /// How an interval between onsets (seconds) compares with the rhythm: the one pace rule,
+    /// used per stroke by the grader and shown as it is by the live view.
+    pub fn pace_of(&self, interval_s: f64) -> Pace {
+        let r = &self.rhythm;
+        if interval_s >= r.pause_s || interval_s.is_nan() {
+            Pace::Pause
+        } else if interval_s < r.period_s - r.tolerance_s {
+            Pace::Rushed
+        } else if interval_s > r.period_s + r.tolerance_s {
+            Pace::Dragging
+        } else {
+            Pace::OnBeat
+        }
+    }
+
+    /// The flag a pace earns, if any.
+    pub fn pace_flag(pace: Pace) -> Option<Flag> {
+        match pace {
+            Pace::Rushed => Some(Flag::Rushed),
+            Pace::Dragging => Some(Flag::Dragging),
+            Pace::OnBeat | Pace::Pause => None,
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! One stroke's verdict: its grade (by peak against the window), its flags, and a penalty
 //! breakdown that adds up exactly to its score. The weights are published in `docs/SCORING.md`.
 
-use super::profile::Profile;
+use super::profile::{Pace, Profile};
 use crate::detect::Stroke;
 use crate::units::Mmhg;
 use serde::{Deserialize, Serialize};
@@ -106,14 +106,21 @@ impl Penalties {
     }
 }
 
-/// The published scoring weights (see `docs/SCORING.md`).
+/// The published scoring weights (see `docs/SCORING.md`). The numbers a profile sets (window,
+/// pass mark, near-miss band) are in the profile; these are the formula's own.
 pub mod weights {
-    /// Points per mmHg the peak lies outside the window.
-    pub const PRESSURE_PER_MMHG: f64 = 3.0;
-    /// Most points the pressure penalty can take.
-    pub const PRESSURE_MAX: f64 = 60.0;
+    /// Points any peak outside the window loses, however close: more than `100 − pass mark`, so
+    /// a session with no stroke in the window cannot pass.
+    pub const NEAR_MISS_BASE: f64 = 35.0;
+    /// Further points per mmHg outside the window, within the near-miss band.
+    pub const NEAR_MISS_PER_MMHG: f64 = 5.0;
+    /// Points a peak beyond the near-miss band loses: no credit for its pressure at all.
+    pub const PRESSURE_MAX: f64 = 70.0;
     /// Points for a peak at or above the danger level.
     pub const DANGER: f64 = 40.0;
+    /// A stroke at the danger level counts this many times in the session's mean (and any one
+    /// of them fails the session).
+    pub const DANGER_WEIGHT: f64 = 5.0;
     /// Points per mmHg the release stays above rest beyond the allowed margin.
     pub const RELEASE_PER_MMHG: f64 = 2.0;
     /// Most points the release penalty can take.
@@ -133,6 +140,9 @@ pub mod weights {
 pub struct GradedStroke {
     /// Position in the session, from 0.
     pub index: usize,
+    /// The peak over all fingertips (as detected).
+    #[serde(default)]
+    pub peak: Mmhg,
     /// Peak against the window.
     pub grade: Grade,
     /// Everything else worth saying, in a fixed order.
@@ -147,6 +157,9 @@ pub struct GradedStroke {
     pub release_above_rest: Mmhg,
     /// Seconds from the previous stroke's onset, if there is a previous stroke.
     pub interval_s: Option<f64>,
+    /// That interval against the rhythm (`Profile::pace_of`), if there is one.
+    #[serde(default)]
+    pub pace: Option<Pace>,
     /// The fingertip pressing hardest and how far above the median of the others it was.
     pub strongest_finger: Option<(usize, Mmhg)>,
     /// Deepest dip on the way up to the peak.
@@ -155,6 +168,30 @@ pub struct GradedStroke {
     pub working_s: f64,
     /// Seconds of the working phase with the envelope inside the window.
     pub in_window_s: f64,
+    /// Whether the peak lies within the measurement's uncertainty of a window edge, so the
+    /// sensor's error alone could change the grade (set by [`super::grade_session_with`]).
+    #[serde(default)]
+    pub near_edge: bool,
+    /// Seconds from onset to the peak.
+    #[serde(default)]
+    pub time_to_peak_s: f64,
+    /// Mean rate of rise from the starting level to the peak, mmHg per second.
+    #[serde(default)]
+    pub rise_rate_mmhg_per_s: f64,
+}
+
+/// Points the pressure of a peak `miss` mmHg outside the window loses (0 inside): a near miss
+/// loses a base and a little per mmHg, anything further loses all the pressure credit. Never
+/// smaller for a peak further out, so moving a peak toward the window never lowers a score.
+pub fn pressure_penalty(miss: Mmhg, profile: &Profile) -> f64 {
+    let d = miss.0.abs();
+    if d == 0.0 || d.is_nan() {
+        0.0
+    } else if d <= profile.score.near_miss_mmhg.0 {
+        (weights::NEAR_MISS_BASE + weights::NEAR_MISS_PER_MMHG * d).min(weights::PRESSURE_MAX)
+    } else {
+        weights::PRESSURE_MAX
+    }
 }
 
 /// Finite values only; the median of what is left, if anything.
@@ -246,25 +283,17 @@ pub fn grade_stroke(
     profile: &Profile,
 ) -> GradedStroke {
     let peak = stroke.peak.0;
-    let (lo, hi) = (profile.window.lo_mmhg.0, profile.window.hi_mmhg.0);
-    // A NaN peak (a stroke the detector could not measure) is graded as too light with no
-    // pressure penalty: there is nothing to say about it.
-    let (grade, miss) = if peak > hi {
-        (Grade::TooHard, peak - hi)
-    } else if peak >= lo {
-        (Grade::InWindow, 0.0)
-    } else if peak.is_finite() {
-        (Grade::TooLight, peak - lo)
-    } else {
-        (Grade::TooLight, 0.0)
-    };
+    // A NaN peak (a stroke the detector could not measure) is too light with no pressure
+    // penalty (`Profile::grade_of`, `Profile::miss_of`): there is nothing to say about it.
+    let grade = profile.grade_of(stroke.peak);
+    let miss = profile.miss_of(stroke.peak).0;
 
     let mut flags = Vec::new();
     let mut want = Penalties {
-        pressure: (miss.abs() * weights::PRESSURE_PER_MMHG).min(weights::PRESSURE_MAX),
+        pressure: pressure_penalty(Mmhg(miss), profile),
         ..Penalties::default()
     };
-    if peak >= profile.danger.mmhg.0 {
+    if profile.is_danger(stroke.peak) {
         flags.push(Flag::Danger);
         want.danger = weights::DANGER;
     }
@@ -279,18 +308,15 @@ pub fn grade_stroke(
     let interval = previous_onset_s
         .map(|p| stroke.onset_s - p)
         .filter(|d| d.is_finite());
-    if let Some(d) = interval.filter(|&d| d < profile.rhythm.pause_s) {
+    let pace = interval.map(|d| profile.pace_of(d));
+    if let (Some(d), Some(pace)) = (interval, pace) {
         let r = &profile.rhythm;
-        let (fast, slow) = (r.period_s - r.tolerance_s, r.period_s + r.tolerance_s);
-        let outside = if d < fast {
-            flags.push(Flag::Rushed);
-            fast - d
-        } else if d > slow {
-            flags.push(Flag::Dragging);
-            d - slow
-        } else {
-            0.0
+        let outside = match pace {
+            Pace::Rushed => (r.period_s - r.tolerance_s) - d,
+            Pace::Dragging => d - (r.period_s + r.tolerance_s),
+            Pace::OnBeat | Pace::Pause => 0.0,
         };
+        flags.extend(Profile::pace_flag(pace));
         want.rhythm = (outside * weights::RHYTHM_PER_S).min(weights::RHYTHM_MAX);
     }
 
@@ -318,9 +344,22 @@ pub fn grade_stroke(
         smoothness: take(&mut left, want.smoothness),
     };
     let (working_s, in_window_s) = time_in_window(&stroke.envelope, peak, profile);
+    let time_to_peak = stroke.peak_s - stroke.onset_s;
+    let time_to_peak = if time_to_peak.is_finite() {
+        time_to_peak.max(0.0)
+    } else {
+        0.0
+    };
+    let rise = peak - stroke.start_level.0;
+    let rise_rate = if time_to_peak > 0.0 && rise.is_finite() {
+        rise / time_to_peak
+    } else {
+        0.0
+    };
 
     GradedStroke {
         index,
+        peak: stroke.peak,
         grade,
         flags,
         penalties,
@@ -328,10 +367,14 @@ pub fn grade_stroke(
         miss_mmhg: Mmhg(miss),
         release_above_rest: Mmhg(release_above),
         interval_s: interval,
+        pace,
         strongest_finger: strongest,
         rise_dip: Mmhg(dip),
         working_s,
         in_window_s,
+        near_edge: false,
+        time_to_peak_s: time_to_peak,
+        rise_rate_mmhg_per_s: rise_rate,
     }
 }
 
@@ -379,12 +422,21 @@ mod tests {
     }
 
     #[test]
-    fn near_misses_cost_less() {
+    fn only_near_misses_earn_credit() {
         let p = Profile::default_profile();
         let s41 = grade_stroke(0, &stroke(0.0, 41.0), None, &p);
+        let s43 = grade_stroke(0, &stroke(0.0, 43.0), None, &p);
+        let s44 = grade_stroke(0, &stroke(0.0, 44.0), None, &p);
         let s60 = grade_stroke(0, &stroke(0.0, 60.0), None, &p);
-        assert!((s41.score - 97.0).abs() < 1e-9);
-        assert!((s60.score - 40.0).abs() < 1e-9);
+        let s22 = grade_stroke(0, &stroke(0.0, 22.0), None, &p);
+        assert!((s41.score - 60.0).abs() < 1e-9, "{}", s41.score);
+        assert!((s43.score - 50.0).abs() < 1e-9, "{}", s43.score);
+        assert!((s44.score - 30.0).abs() < 1e-9, "{}", s44.score);
+        assert!((s60.score - 30.0).abs() < 1e-9);
+        assert!((s22.score - 30.0).abs() < 1e-9);
+        // However close, a miss scores below the pass mark.
+        let s = grade_stroke(0, &stroke(0.0, 40.01), None, &p);
+        assert!(s.score < p.score.pass_mark, "{}", s.score);
         let s75 = grade_stroke(0, &stroke(0.0, 75.0), None, &p);
         assert_eq!(s75.score, 0.0);
         assert!(s75.flags.contains(&Flag::Danger));
@@ -428,5 +480,14 @@ mod tests {
         let g = grade_stroke(1, &stroke(2.0, 35.0), Some(0.0), &p);
         assert_eq!(g.flags, vec![Flag::Dragging]);
         assert!((g.penalties.rhythm - 28.0_f64.min(20.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn stroke_form_is_time_to_peak_and_mean_rise_rate() {
+        let p = Profile::default_profile();
+        // Onset 0, peak 35 at 0.4 s from a start level of 2: 33 mmHg in 0.4 s.
+        let g = grade_stroke(0, &stroke(0.0, 35.0), None, &p);
+        assert!((g.time_to_peak_s - 0.4).abs() < 1e-12);
+        assert!((g.rise_rate_mmhg_per_s - 82.5).abs() < 1e-9);
     }
 }

@@ -1,13 +1,16 @@
 //! From calibrated blocks to [`LiveUpdate`]s: the pipeline (filter, detect) and per-stroke
 //! grading, run where the data arrives so the view only applies small updates.
 //!
-//! The running score is the mean of the counted strokes' scores, the same formula as the
-//! session score (`docs/SCORING.md`), so the number on screen at the end is the report's number
-//! when nothing was paused.
+//! Every rule comes from the grader: each stroke is graded by `grade::grade_stroke_with`, and the
+//! running score card is `grade::score::score_session` over the strokes counted so far, exposure
+//! included (from the same decimated trace the report reads), so what the screen shows at the
+//! end is the report's card when nothing was paused.
 
 use crate::detect::Stroke;
 use crate::error::Result;
-use crate::grade::{grade_stroke, Flag, Grade, GradedStroke, Profile};
+use crate::grade::{
+    grade_stroke_with, score, Certainty, ExposureCounter, Flag, Grade, GradedStroke, Profile,
+};
 use crate::live::state::{LiveUpdate, StrokeVerdict, TargetWindow, Verdict};
 use crate::pipeline::{Pipeline, PipelineConfig};
 use crate::session::{QualityWarning, Session, SessionMeta};
@@ -25,11 +28,7 @@ impl From<Grade> for Verdict {
 
 /// The view's targets from a profile.
 pub fn target_window(profile: &Profile) -> TargetWindow {
-    TargetWindow {
-        low: profile.window.lo_mmhg,
-        high: profile.window.hi_mmhg,
-        danger: profile.danger.mmhg,
-    }
+    TargetWindow::of(profile)
 }
 
 /// A graded stroke as the view shows it.
@@ -47,6 +46,9 @@ pub fn verdict_of(stroke: &Stroke, graded: &GradedStroke) -> StrokeVerdict {
             .map(|f| f.as_str().replace('_', " "))
             .collect(),
         score: Some(graded.score),
+        pace: graded.pace,
+        interval_s: graded.interval_s,
+        near_edge: graded.near_edge,
     }
 }
 
@@ -58,8 +60,11 @@ pub struct LiveEngine {
     rate_hz: f64,
     strokes: Vec<Stroke>,
     fresh: Vec<Stroke>,
-    score_sum: f64,
-    scored: usize,
+    counted: Vec<GradedStroke>,
+    certainty: Certainty,
+    exposure: ExposureCounter,
+    trace_seen: usize,
+    names: Vec<String>,
     paused: bool,
     quality_every_rows: u64,
     next_quality_row: u64,
@@ -72,6 +77,7 @@ impl LiveEngine {
     /// Errors when the pipeline cannot run on this stream (no channels, unsupported rate).
     pub fn new(info: &StreamInfo, profile: Profile, cfg: PipelineConfig) -> Result<Self> {
         let pipeline = Pipeline::new(info, cfg)?;
+        let exposure = ExposureCounter::new(&profile, pipeline.trace().rate_hz);
         // Quality is re-checked once a second of data: warnings change slowly.
         let quality_every_rows = (info.rate_hz.round() as u64).max(1);
         Ok(LiveEngine {
@@ -80,13 +86,33 @@ impl LiveEngine {
             rate_hz: info.rate_hz,
             strokes: Vec::new(),
             fresh: Vec::new(),
-            score_sum: 0.0,
-            scored: 0,
+            counted: Vec::new(),
+            certainty: Certainty::default(),
+            exposure,
+            trace_seen: 0,
+            names: info
+                .channels
+                .iter()
+                .enumerate()
+                .map(|(i, c)| crate::grade::fingers::channel_label(&c.name, i))
+                .collect(),
             paused: false,
             quality_every_rows,
             next_quality_row: quality_every_rows,
             last_quality: Vec::new(),
         })
+    }
+
+    /// The same engine marking strokes near a window edge by this certainty (the calibration in
+    /// use), as the report does.
+    pub fn with_certainty(mut self, certainty: Certainty) -> Self {
+        self.certainty = certainty;
+        self
+    }
+
+    /// The certainty strokes are graded with.
+    pub fn certainty(&self) -> &Certainty {
+        &self.certainty
     }
 
     /// The profile strokes are graded against.
@@ -120,10 +146,15 @@ impl LiveEngine {
             now_s: self.now_s(),
             values: self.pipeline.filtered().to_vec(),
         });
+        if !self.paused {
+            self.count_exposure();
+        } else {
+            self.trace_seen = self.pipeline.trace().channels.first().map_or(0, Vec::len);
+        }
         self.grade_fresh(out);
         if self.pipeline.rows() >= self.next_quality_row {
             self.next_quality_row = self.pipeline.rows() + self.quality_every_rows;
-            let q = self.pipeline.quality();
+            let q = self.named_quality();
             if q != self.last_quality {
                 self.last_quality = q.clone();
                 out.push(LiveUpdate::Quality(q));
@@ -131,35 +162,99 @@ impl LiveEngine {
         }
     }
 
+    /// The pipeline's quality warnings, with fingertip names.
+    fn named_quality(&self) -> Vec<QualityWarning> {
+        self.pipeline
+            .quality()
+            .iter()
+            .map(|w| crate::grade::fingers::named_warning(w, &self.names))
+            .collect()
+    }
+
     /// Ends the stream: a stroke still open is closed, graded and appended to `out`.
     pub fn finish(&mut self, out: &mut Vec<LiveUpdate>) {
         self.fresh.clear();
         self.pipeline.finish(&mut self.fresh);
+        if !self.paused {
+            self.count_exposure();
+        }
         self.grade_fresh(out);
-        let q = self.pipeline.quality();
+        let q = self.named_quality();
         if q != self.last_quality {
             self.last_quality = q.clone();
             out.push(LiveUpdate::Quality(q));
         }
     }
 
+    /// Feeds the trace samples added since the last call to the exposure counter.
+    fn count_exposure(&mut self) {
+        let trace = self.pipeline.trace();
+        let len = trace.channels.first().map_or(0, Vec::len);
+        for j in self.trace_seen..len {
+            self.exposure
+                .push(trace.channels.iter().map(|c| c.get(j).copied()));
+        }
+        self.trace_seen = len;
+    }
+
     fn grade_fresh(&mut self, out: &mut Vec<LiveUpdate>) {
-        for stroke in self.fresh.drain(..) {
+        let fresh: Vec<Stroke> = self.fresh.drain(..).collect();
+        for stroke in fresh {
             let previous = self.strokes.last().map(|s| s.onset_s);
-            let graded = grade_stroke(self.strokes.len(), &stroke, previous, &self.profile);
+            let graded = grade_stroke_with(
+                self.strokes.len(),
+                &stroke,
+                previous,
+                &self.profile,
+                &self.certainty,
+            );
             out.push(LiveUpdate::Stroke(verdict_of(&stroke, &graded)));
             if !self.paused {
-                self.score_sum += graded.score;
-                self.scored += 1;
-                out.push(LiveUpdate::Score(self.score_sum / self.scored as f64));
+                self.counted.push(graded);
+                out.push(LiveUpdate::Summary(Box::new(self.summary())));
             }
             self.strokes.push(stroke);
         }
     }
 
-    /// Re-zeros every fingertip now (`t`: the hand is off the skin).
-    pub fn tare(&mut self) {
+    /// The score card over the strokes counted so far, exposure included: the report's formula.
+    pub fn summary(&self) -> crate::grade::SessionScore {
+        let mut s = score::score_session(&self.counted, &self.profile);
+        (s.exposure, s.finger_exposure) = self.exposure.finish(&self.names);
+        s
+    }
+
+    /// Re-zeros every fingertip now (`t`), but only when every fingertip is at rest or lifted:
+    /// taring with a finger on the skin would make its pressure the new zero, and every later
+    /// stroke would read too light. At rest means the filtered pressure is within the profile's
+    /// release margin (`release.within_mmhg`) of zero. Returns what to tell the user.
+    pub fn try_tare(&mut self) -> std::result::Result<String, String> {
+        let margin = self.profile.release.within_mmhg.0;
+        let values = self.pipeline.filtered();
+        if values.iter().all(|v| !v.is_finite()) {
+            return Err("tare refused: no pressure received yet".into());
+        }
+        let pressing: Vec<String> = values
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_finite() && **v > margin)
+            .map(|(c, v)| {
+                let name = self
+                    .names
+                    .get(c)
+                    .cloned()
+                    .unwrap_or_else(|| format!("channel {}", c + 1));
+                format!("{name} reads {v:.0} mmHg")
+            })
+            .collect();
+        if !pressing.is_empty() {
+            return Err(format!(
+                "tare refused: {} (more than {margin:.0} mmHg); lift the hand or let it rest, then press t again",
+                pressing.join(", ")
+            ));
+        }
         self.pipeline.tare();
+        Ok("tared: fingertips re-zeroed".into())
     }
 
     /// Pauses or resumes scoring (`p`): strokes while paused are shown, kept for the report, but

@@ -107,8 +107,8 @@ fn read_loop<S: LiveSource>(
         for c in controls.try_iter() {
             match c {
                 Control::Tare => {
-                    engine.tare();
-                    updates.push(LiveUpdate::Notice("tared: fingertips re-zeroed".into()));
+                    let said = engine.try_tare().unwrap_or_else(|refused| refused);
+                    updates.push(LiveUpdate::Notice(said));
                 }
                 Control::Marker => markers += 1,
                 Control::Pause(p) => engine.set_paused(p),

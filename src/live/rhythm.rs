@@ -1,52 +1,27 @@
-//! The stroke rate against the ~1 stroke/s target (Vodder school), and the metronome's swing.
+//! The stroke rate over the last few strokes and the metronome's swing, for the live view.
 //!
-//! The rate is measured over the last few strokes on the current spot: a pause of more than
-//! [`Rhythm::pause_s`] (the hand lifting and moving on) starts a new run, so moving between
-//! spots does not read as "too slow".
+//! Whether a stroke was rushed or dragging is not judged here: the grader judges each interval
+//! (`grade::Profile::pace_of`) and the view shows that verdict, so live and report agree. The
+//! rate is only a figure: measured over the last few strokes on the current spot, a pause of
+//! more than [`Rhythm::pause_s`] (the hand lifting and moving on) starts a new run.
 
 use std::collections::VecDeque;
-
-/// How the trainee's rate compares with the target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Pace {
-    /// Slower than the target by more than the tolerance.
-    TooSlow,
-    /// Within the tolerance.
-    OnBeat,
-    /// Faster than the target by more than the tolerance.
-    TooFast,
-}
-
-impl Pace {
-    /// The pace spelled out.
-    pub fn label(self) -> &'static str {
-        match self {
-            Pace::TooSlow => "too slow",
-            Pace::OnBeat => "on beat",
-            Pace::TooFast => "too fast",
-        }
-    }
-}
 
 /// Recent stroke onsets and the target rate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Rhythm {
     /// Target strokes per second.
     pub target_hz: f64,
-    /// Allowed relative deviation from the target (0.25 = ±25 %).
-    pub tolerance: f64,
     /// Onsets further apart than this start a new run (the hand moved to the next spot).
     pub pause_s: f64,
     onsets: VecDeque<f64>,
 }
 
 impl Rhythm {
-    /// The default for [`Rhythm::pause_s`]: a pause of this long is the hand moving on.
-    pub const SPOT_PAUSE_S: f64 = 3.0;
     /// How many recent onsets the rate is measured over.
     pub const WINDOW: usize = 6;
 
-    /// A rhythm with no strokes yet, ±25 % tolerance (a convention).
+    /// A rhythm with no strokes yet, with the `default` profile's pause length.
     pub fn new(target_hz: f64) -> Self {
         let target_hz = if target_hz.is_finite() && target_hz > 0.0 {
             target_hz
@@ -55,18 +30,13 @@ impl Rhythm {
         };
         Rhythm {
             target_hz,
-            tolerance: 0.25,
-            pause_s: Self::SPOT_PAUSE_S,
+            pause_s: crate::grade::Profile::default_profile().rhythm.pause_s,
             onsets: VecDeque::with_capacity(Self::WINDOW + 1),
         }
     }
 
-    /// The same target with a tolerance (relative, e.g. 0.3 = ±30 %) and a pause length
-    /// (seconds) from a technique profile.
-    pub fn with_rule(mut self, tolerance: f64, pause_s: f64) -> Self {
-        if tolerance.is_finite() && tolerance >= 0.0 {
-            self.tolerance = tolerance;
-        }
+    /// The same target with the pause length (seconds) of a technique profile.
+    pub fn with_pause(mut self, pause_s: f64) -> Self {
         if pause_s.is_finite() && pause_s > 0.0 {
             self.pause_s = pause_s;
         }
@@ -104,18 +74,6 @@ impl Rhythm {
         Some((self.onsets.len() - 1) as f64 / (last - first))
     }
 
-    /// The pace at `now_s`, when a rate is known.
-    pub fn pace(&self, now_s: f64) -> Option<Pace> {
-        let r = self.rate_hz(now_s)?;
-        Some(if r < self.target_hz * (1.0 - self.tolerance) {
-            Pace::TooSlow
-        } else if r > self.target_hz * (1.0 + self.tolerance) {
-            Pace::TooFast
-        } else {
-            Pace::OnBeat
-        })
-    }
-
     /// Where the metronome's pendulum is at `now_s`, 0 (left) to 1 (right): it swings from one
     /// side to the other once per target beat, so it reaches a side exactly on each beat.
     pub fn swing(&self, now_s: f64) -> f64 {
@@ -145,7 +103,6 @@ mod tests {
             r.push_onset(t);
         }
         assert_eq!(r.rate_hz(1.6), Some(2.0));
-        assert_eq!(r.pace(1.6), Some(Pace::TooFast));
     }
 
     #[test]
@@ -157,7 +114,6 @@ mod tests {
         assert_eq!(r.rate_hz(8.1), None);
         r.push_onset(9.0);
         assert_eq!(r.rate_hz(9.1), Some(1.0));
-        assert_eq!(r.pace(9.1), Some(Pace::OnBeat));
         assert_eq!(r.rate_hz(20.0), None, "stale after a spot pause");
     }
 
@@ -169,15 +125,6 @@ mod tests {
             r.push_onset(t);
         }
         assert_eq!(r.rate_hz(10.0), Some(1.0));
-    }
-
-    #[test]
-    fn slow_pace_below_tolerance() {
-        let mut r = Rhythm::new(1.0);
-        for t in [0.0, 1.5, 3.0] {
-            r.push_onset(t);
-        }
-        assert_eq!(r.pace(3.0), Some(Pace::TooSlow));
     }
 
     #[test]

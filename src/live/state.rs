@@ -6,6 +6,8 @@
 //! terminal, so every rule here is tested without one, and the same state feeds the terminal view
 //! and the line printer.
 
+use crate::grade::profile::grade_in_window;
+use crate::grade::{Pace, Profile, SessionScore};
 use crate::live::rhythm::Rhythm;
 use crate::session::QualityWarning;
 use crate::stream::StreamEvent;
@@ -48,16 +50,10 @@ impl Verdict {
         }
     }
 
-    /// The verdict a peak earns against a window: the rule the grader applies, kept here for the
-    /// fallback when no grader output is at hand and for tests.
+    /// The verdict a pressure earns against a window: the grader's own rule
+    /// ([`grade_in_window`]), for the bars' colours; strokes get the grader's verdict.
     pub fn of_peak(peak: Mmhg, window: &TargetWindow) -> Verdict {
-        if peak.0 < window.low.0 {
-            Verdict::TooLight
-        } else if peak.0 > window.high.0 {
-            Verdict::TooHard
-        } else {
-            Verdict::InWindow
-        }
+        grade_in_window(peak, window.low, window.high).into()
     }
 }
 
@@ -72,15 +68,21 @@ pub struct TargetWindow {
     pub danger: Mmhg,
 }
 
-impl Default for TargetWindow {
-    /// The light skin-stretch window, 30–40 mmHg (a convention, see REFERENCES.md), danger at
-    /// 70 mmHg.
-    fn default() -> Self {
+impl TargetWindow {
+    /// The targets of a profile.
+    pub fn of(profile: &Profile) -> Self {
         TargetWindow {
-            low: Mmhg(30.0),
-            high: Mmhg(40.0),
-            danger: Mmhg(70.0),
+            low: profile.window.lo_mmhg,
+            high: profile.window.hi_mmhg,
+            danger: profile.danger.mmhg,
         }
+    }
+}
+
+impl Default for TargetWindow {
+    /// The `default` profile's targets (`profiles/default.toml`).
+    fn default() -> Self {
+        TargetWindow::of(&Profile::default_profile())
     }
 }
 
@@ -101,6 +103,13 @@ pub struct StrokeVerdict {
     pub flags: Vec<String>,
     /// The stroke's own score 0–100, when the grader gives one.
     pub score: Option<f64>,
+    /// The interval since the previous stroke against the rhythm, as the grader judged it
+    /// (`None` for the first stroke).
+    pub pace: Option<Pace>,
+    /// Seconds since the previous stroke's onset, when there is one.
+    pub interval_s: Option<f64>,
+    /// Whether the peak lies within the measurement error of a window edge.
+    pub near_edge: bool,
 }
 
 /// The state of the link to the glove.
@@ -145,6 +154,10 @@ pub enum LiveUpdate {
     Stroke(StrokeVerdict),
     /// The running session score (0–100) after the newest stroke.
     Score(f64),
+    /// The running session score card (the report's, over the strokes counted so far).
+    Summary(Box<SessionScore>),
+    /// How sure the grades are, as one sentence.
+    Certainty(String),
     /// Something happened in the stream (marker, saturation, gap, unplug, …).
     Event {
         /// When, seconds from the first sample.
@@ -241,8 +254,15 @@ pub struct LiveState {
     pub rhythm: Rhythm,
     /// The running session score, 0–100.
     pub score: Option<f64>,
+    /// The running score card: pass/fail, exposure (`None` before the first stroke).
+    pub summary: Option<SessionScore>,
+    /// How sure the grades are.
+    pub certainty: Option<String>,
     /// Current data-quality warnings, as sentences.
     pub quality: Vec<String>,
+    /// Whether the pipeline's quality check found a sensor held at its top value (the same
+    /// evidence the report uses): only then are the glove's full-scale events worth a warning.
+    pub sustained_saturation: bool,
     /// Counted stream events.
     pub tallies: StreamTallies,
     /// Whether feedback is paused (`p`): strokes are shown but not counted.
@@ -278,7 +298,10 @@ impl LiveState {
             counts: VerdictCounts::default(),
             rhythm: Rhythm::new(target_rate_hz),
             score: None,
+            summary: None,
+            certainty: None,
             quality: Vec::new(),
+            sustained_saturation: false,
             tallies: StreamTallies::default(),
             paused: false,
             notice: None,
@@ -338,8 +361,16 @@ impl LiveState {
                     self.score = Some(s.clamp(0.0, 100.0));
                 }
             }
+            LiveUpdate::Summary(summary) => {
+                self.score = Some(summary.score.clamp(0.0, 100.0));
+                self.summary = Some(*summary);
+            }
+            LiveUpdate::Certainty(c) => self.certainty = Some(c),
             LiveUpdate::Event { at_s, event } => self.apply_event(at_s, event),
             LiveUpdate::Quality(warnings) => {
+                self.sustained_saturation = warnings
+                    .iter()
+                    .any(|w| w.kind == crate::session::QualityKind::Saturation);
                 self.quality = warnings.into_iter().map(|w| w.message).collect();
             }
             LiveUpdate::Connection(c) => {
@@ -397,7 +428,9 @@ impl LiveState {
                 self.tallies.rows_lost
             ));
         }
-        if self.tallies.saturations > 0 {
+        // Single full-scale readings (a glitch the median filter removes) cut no peak off: say so
+        // only when a sensor really sat at its top value.
+        if self.tallies.saturations > 0 && self.sustained_saturation {
             out.push(format!(
                 "sensor at full scale {} time(s): peaks may be cut off",
                 self.tallies.saturations
@@ -439,6 +472,9 @@ mod tests {
             danger: peak >= w.danger.0,
             flags: Vec::new(),
             score: None,
+            pace: None,
+            interval_s: None,
+            near_edge: false,
         }
     }
 

@@ -5,9 +5,9 @@
 //! fingertip bars beside the last stroke's verdict (stacked on narrow terminals); the counts
 //! and score; the rhythm with its metronome; data-quality warnings; the keys.
 
+use crate::grade::Pace;
 use crate::live::bars::PressureBars;
 use crate::live::palette;
-use crate::live::rhythm::Pace;
 use crate::live::state::{clock, Connection, LiveState, StrokeVerdict, Verdict};
 use ratatui::layout::{Alignment, Constraint, Direction, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -21,6 +21,16 @@ pub fn verdict_symbol(v: Verdict) -> &'static str {
         Verdict::TooLight => "▽",
         Verdict::InWindow => "✓",
         Verdict::TooHard => "▲",
+    }
+}
+
+/// The pace spelled out, as the report's flags say it.
+pub fn pace_label(p: Pace) -> &'static str {
+    match p {
+        Pace::Rushed => "rushed",
+        Pace::OnBeat => "on beat",
+        Pace::Dragging => "dragging",
+        Pace::Pause => "pause (next spot)",
     }
 }
 
@@ -40,7 +50,10 @@ pub fn rows_needed(width: u16, channels: usize, warn_rows: u16) -> u16 {
 /// Draws the whole live view (or, on a terminal too small for it, the essentials and why).
 pub fn draw(frame: &mut Frame, state: &LiveState) {
     let area = frame.area();
-    let warnings = state.warnings();
+    let mut warnings = state.warnings();
+    if let Some(c) = &state.certainty {
+        warnings.insert(0, c.clone());
+    }
     let warn_rows = (warnings.len().min(3) as u16).max(1);
     let need = rows_needed(area.width, state.channels.len(), warn_rows);
     if area.width < MIN_WIDTH || area.height < need {
@@ -56,7 +69,7 @@ pub fn draw(frame: &mut Frame, state: &LiveState) {
         .constraints([
             Constraint::Length(1),
             Constraint::Min(6),
-            Constraint::Length(2),
+            Constraint::Length(3),
             Constraint::Length(2),
             Constraint::Length(warn_rows),
             Constraint::Length(1),
@@ -172,6 +185,12 @@ fn draw_verdict(frame: &mut Frame, area: Rect, state: &LiveState) {
             palette::danger_style(),
         ));
     }
+    if last.near_edge {
+        lines.push(Line::styled(
+            "near edge: the sensor error could change this grade",
+            palette::warning_style(),
+        ));
+    }
     if last.flags.is_empty() {
         lines.push(Line::styled("no other findings", palette::dim_style()));
     } else {
@@ -256,19 +275,69 @@ fn draw_counts(frame: &mut Frame, area: Rect, state: &LiveState) {
         ));
         spans.push(Span::raw("   "));
     }
-    let share = match c.in_window_share() {
-        Some(s) => format!("{:.0} % in window", s * 100.0),
-        None => "no strokes yet".to_string(),
-    };
-    spans.push(Span::styled(share, palette::dim_style()));
-    let score = match state.score {
-        Some(s) => format!(" Score {s:.0} / 100"),
-        None => " Score –".to_string(),
-    };
-    let lines = vec![
-        Line::from(spans),
-        Line::styled(score, Style::new().add_modifier(Modifier::BOLD)),
-    ];
+    let mut lines = vec![Line::from(spans)];
+    // The headline: % in window, then the score with pass/fail and the pass mark beside it.
+    let mut head = vec![Span::raw(" ")];
+    match c.in_window_share() {
+        Some(sh) => head.push(Span::styled(
+            format!("{:.0} % in window", sh * 100.0),
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
+        None => head.push(Span::styled("no strokes yet", palette::dim_style())),
+    }
+    head.push(Span::raw("   "));
+    match (&state.summary, state.score) {
+        (Some(sum), _) => {
+            head.push(Span::styled(
+                format!("Score {} / 100 ", crate::report::score_label(sum.score)),
+                Style::new().add_modifier(Modifier::BOLD),
+            ));
+            let st = if sum.passed() {
+                palette::verdict_style(Verdict::InWindow)
+            } else {
+                palette::danger_style()
+            };
+            head.push(Span::styled(
+                sum.verdict_label(),
+                st.add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            ));
+            let why = sum
+                .fail_reason()
+                .map_or(String::new(), |r| format!(": {r}"));
+            head.push(Span::styled(
+                format!(" (pass mark {:.0}{why})", sum.pass_mark),
+                palette::dim_style(),
+            ));
+        }
+        (None, Some(s)) => head.push(Span::styled(
+            format!("Score {s:.0} / 100"),
+            Style::new().add_modifier(Modifier::BOLD),
+        )),
+        (None, None) => head.push(Span::raw("Score –")),
+    }
+    lines.push(Line::from(head));
+    if let Some(sum) = &state.summary {
+        let e = &sum.exposure;
+        let style = if e.above_danger_s > 0.0 {
+            palette::danger_style()
+        } else if e.above_window_s > 0.0 {
+            palette::warning_style()
+        } else {
+            palette::dim_style()
+        };
+        lines.push(Line::styled(
+            format!(
+                " above {:.0} mmHg {} ({:.0} % of working time) · at {:.0}+ mmHg {} ({:.0} %)",
+                state.window.high.0,
+                crate::report::seconds_label(e.above_window_s),
+                e.above_window_percent,
+                state.window.danger.0,
+                crate::report::seconds_label(e.above_danger_s),
+                e.above_danger_percent
+            ),
+            style,
+        ));
+    }
     frame.render_widget(Paragraph::new(lines), area);
 }
 
@@ -276,19 +345,21 @@ fn draw_rhythm(frame: &mut Frame, area: Rect, state: &LiveState) {
     let r = &state.rhythm;
     let now = state.now_s;
     let mut spans = vec![Span::raw(" Rhythm ")];
-    match (r.rate_hz(now), r.pace(now)) {
-        (Some(rate), Some(pace)) => {
+    // The grader's own judgement of the newest interval, so the view and the report agree.
+    match state.last.as_ref().and_then(|l| l.pace.zip(l.interval_s)) {
+        Some((pace, d)) => {
             let st = match pace {
                 Pace::OnBeat => palette::verdict_style(Verdict::InWindow),
-                Pace::TooSlow => palette::verdict_style(Verdict::TooLight),
-                Pace::TooFast => palette::verdict_style(Verdict::TooHard),
+                Pace::Dragging => palette::verdict_style(Verdict::TooLight),
+                Pace::Rushed => palette::verdict_style(Verdict::TooHard),
+                Pace::Pause => palette::dim_style(),
             };
             spans.push(Span::styled(
-                format!("{rate:.2} strokes/s · {}", pace.label()),
+                format!("last interval {d:.2} s · {}", pace_label(pace)),
                 st.add_modifier(Modifier::BOLD),
             ));
         }
-        _ => spans.push(Span::styled("–", palette::dim_style())),
+        None => spans.push(Span::styled("–", palette::dim_style())),
     }
     spans.push(Span::styled(
         format!("   target {:.1}/s", r.target_hz),

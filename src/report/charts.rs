@@ -3,7 +3,7 @@
 //! - the pressure trace with the window band, the danger level and every stroke's peak marked in
 //!   its grade's colour and shape;
 //! - a histogram of peaks against the window;
-//! - per-finger balance (mean peak per fingertip, with its range);
+//! - per-finger balance (each fingertip's share of strokes per grade, by its own peak);
 //! - the rhythm over time (interval between strokes against the target band).
 
 use super::fonts;
@@ -20,7 +20,7 @@ pub enum Chart {
     Trace,
     /// Histogram of stroke peaks against the window.
     PeakHistogram,
-    /// Mean peak per fingertip.
+    /// Each fingertip's share of strokes per grade.
     FingerBalance,
     /// Interval between strokes over time.
     Rhythm,
@@ -527,20 +527,20 @@ fn draw_fingers<DB: DrawingBackend>(
     session: &Session,
     graded: &GradedSession,
 ) -> DrawResult {
-    let p = &graded.profile;
-    let (lo, hi, danger) = (p.window.lo_mmhg.0, p.window.hi_mmhg.0, p.danger.mmhg.0);
-    let stats = finger_stats(session);
-    let n = stats.len().max(1);
-    let y_top = (finite_max(stats.iter().map(|s| s.max)) * 1.1)
-        .max(hi + 10.0)
-        .max(danger.min(hi + 30.0));
-    let names: Vec<String> = stats.iter().map(|s| s.name.clone()).collect();
-    let mut chart = ChartBuilder::on(area)
+    // Each fingertip's share of strokes per grade, its own peak against the window: the same
+    // rule and the same grades the headline counts (which grades a stroke by its top fingertip).
+    let grades = crate::grade::fingers::finger_grades(session, &graded.profile);
+    let n = grades.len().max(1);
+    let names: Vec<String> = (0..grades.len())
+        .map(|c| crate::grade::fingers::finger_name(session, c))
+        .collect();
+    let (plot, legend) = area.split_horizontally(area.dim_in_pixel().0.saturating_sub(LEGEND_W));
+    let mut chart = ChartBuilder::on(&plot)
         .caption(Chart::FingerBalance.title(), font(18.0))
         .margin(10)
         .x_label_area_size(38)
         .y_label_area_size(44)
-        .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..y_top)
+        .build_cartesian_2d(-0.5..n as f64 - 0.5, 0.0..100.0)
         .map_err(err)?;
     let formatter = |x: &f64| {
         let r = x.round();
@@ -556,57 +556,51 @@ fn draw_fingers<DB: DrawingBackend>(
         .light_line_style(WHITE.mix(0.0))
         .x_labels(n)
         .x_label_formatter(&formatter)
-        .y_desc("mean peak (mmHg)")
+        .y_desc("% of strokes, by this fingertip's peak")
         .y_label_formatter(&|v| format!("{v:.0}"))
         .label_style(font(12.0))
         .axis_desc_style(font(13.0))
         .draw()
         .map_err(err)?;
-    chart
-        .draw_series([Rectangle::new(
-            [(-0.5, lo), (n as f64 - 0.5, hi)],
-            BLUISH_GREEN.mix(0.18).filled(),
-        )])
-        .map_err(err)?;
-    for (i, s) in stats.iter().enumerate() {
-        if !s.mean.is_finite() {
+    for (i, k) in grades.iter().enumerate() {
+        let total = k.too_light + k.in_window + k.too_hard;
+        if total == 0 {
             continue;
         }
         let x = i as f64;
-        let g = if s.mean > hi {
-            Grade::TooHard
-        } else if s.mean >= lo {
-            Grade::InWindow
-        } else {
-            Grade::TooLight
-        };
-        chart
-            .draw_series([Rectangle::new(
-                [(x - 0.3, 0.0), (x + 0.3, s.mean)],
-                grade_colour(g).mix(0.85).filled(),
-            )])
-            .map_err(err)?;
-        // The range of this fingertip's peaks, as a whisker.
-        chart
-            .draw_series([
-                PathElement::new(vec![(x, s.min), (x, s.max)], BLACK.stroke_width(1)),
-                PathElement::new(vec![(x - 0.08, s.min), (x + 0.08, s.min)], BLACK),
-                PathElement::new(vec![(x - 0.08, s.max), (x + 0.08, s.max)], BLACK),
-            ])
-            .map_err(err)?;
-        let style = font(12.0).pos(plotters::style::text_anchor::Pos::new(
-            plotters::style::text_anchor::HPos::Left,
-            plotters::style::text_anchor::VPos::Bottom,
-        ));
-        chart
-            .draw_series([Text::new(
-                format!("{} {:.0}", g.symbol(), s.mean),
-                (x + 0.1, s.mean + y_top * 0.01),
-                style,
-            )])
-            .map_err(err)?;
+        let mut bottom = 0.0;
+        for g in Grade::ALL {
+            let share = 100.0 * k.get(g) as f64 / total as f64;
+            if share <= 0.0 {
+                continue;
+            }
+            chart
+                .draw_series([Rectangle::new(
+                    [(x - 0.3, bottom), (x + 0.3, bottom + share)],
+                    grade_colour(g).mix(0.85).filled(),
+                )])
+                .map_err(err)?;
+            if share >= 6.0 {
+                let style = font(12.0).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Center,
+                ));
+                chart
+                    .draw_series([Text::new(
+                        format!("{} {share:.0}%", g.symbol()),
+                        (x, bottom + share / 2.0),
+                        style,
+                    )])
+                    .map_err(err)?;
+            }
+            bottom += share;
+        }
     }
-    Ok(())
+    let keys: Vec<(Key, String)> = Grade::ALL
+        .iter()
+        .map(|&g| (Key::Marker(g, grade_colour(g)), g.label().to_string()))
+        .collect();
+    draw_legend(&legend, &keys)
 }
 
 pub use crate::grade::fingers::{finger_stats, FingerStats};

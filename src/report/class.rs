@@ -5,7 +5,6 @@
 //! As text, CSV, HTML or JSON (schema `mldsense.class/2`, `docs/REPORT_SCHEMA.md`).
 
 use super::{write_err, Format};
-use crate::class::outcome::PASS_MARK;
 use crate::class::{progress, SessionRecord, TraineeProgress};
 use crate::error::Result;
 use crate::grade::{GradedSession, Profile};
@@ -213,7 +212,7 @@ pub fn profile_line(p: &Profile) -> String {
         p.danger.mmhg.0,
         p.rhythm.period_s,
         p.rhythm.tolerance_s,
-        PASS_MARK
+        p.score.pass_mark
     )
 }
 
@@ -259,7 +258,7 @@ pub fn write_class(view: &ClassView, format: Format, out: &mut dyn Write) -> Res
             let v = ClassJson {
                 schema: CLASS_SCHEMA.into(),
                 profile: profile_json(view.profile),
-                pass_mark: PASS_MARK,
+                pass_mark: view.profile.score.pass_mark,
                 order: view.order,
                 stats: st,
                 sessions: rows.into_iter().cloned().collect(),
@@ -507,12 +506,12 @@ fn html(
         st.max_score.floor(),
         st.passed,
         st.sessions,
-        PASS_MARK,
+        view.profile.score.pass_mark,
         st.with_danger,
         if st.with_danger == 1 { "" } else { "s" },
         view.profile.danger.mmhg.0
     );
-    match super::class_charts::score_distribution_svg(view.records, PASS_MARK) {
+    match super::class_charts::score_distribution_svg(view.records, view.profile.score.pass_mark) {
         Ok(svg) => {
             let _ = writeln!(
                 h,
@@ -569,10 +568,10 @@ fn html(
     let _ = writeln!(h, "</table>");
     let _ = writeln!(
         h,
-        "<p class=\"meta\">A session passes with a score of at least {PASS_MARK:.0} and no stroke at the \
-         danger level. Time above window: seconds of the working phase with pressure above {:.1} mmHg. \
+        "<p class=\"meta\">A session passes with a score of at least {:.0} and no stroke at the \
+         danger level. Time above window: seconds with any fingertip above {:.1} mmHg. \
          Peak CV: how much the stroke peaks vary (lower is steadier).</p>",
-        view.profile.window.hi_mmhg.0
+        view.profile.score.pass_mark, view.profile.window.hi_mmhg.0
     );
     if !prog.is_empty() {
         let _ = writeln!(

@@ -42,6 +42,12 @@ pub struct StrokeRow {
     pub release_above_rest_mmhg: f64,
     /// Seconds since the previous stroke's onset (empty for the first).
     pub interval_s: Option<f64>,
+    /// `true` when the peak is within the sensor error of a window edge.
+    pub near_edge: bool,
+    /// Seconds from onset to peak.
+    pub time_to_peak_s: f64,
+    /// Mean rate of rise to the peak, mmHg per second.
+    pub rise_rate_mmhg_per_s: f64,
 }
 
 /// Rounds to 3 decimals so rows stay readable and stable across platforms.
@@ -78,6 +84,9 @@ pub fn rows(session: &Session, graded: &GradedSession) -> Vec<StrokeRow> {
                 penalty_smoothness: r3(g.penalties.smoothness),
                 release_above_rest_mmhg: r3(g.release_above_rest.0),
                 interval_s: g.interval_s.map(r3),
+                near_edge: g.near_edge,
+                time_to_peak_s: r3(g.time_to_peak_s),
+                rise_rate_mmhg_per_s: r3(g.rise_rate_mmhg_per_s),
             })
         })
         .collect()
@@ -99,7 +108,7 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
 }
 
 /// The CSV header, in column order (what [`StrokeRow`] serialises to).
-pub const HEADER: [&str; 16] = [
+pub const HEADER: [&str; 19] = [
     "index",
     "onset_s",
     "offset_s",
@@ -116,4 +125,7 @@ pub const HEADER: [&str; 16] = [
     "penalty_smoothness",
     "release_above_rest_mmhg",
     "interval_s",
+    "near_edge",
+    "time_to_peak_s",
+    "rise_rate_mmhg_per_s",
 ];

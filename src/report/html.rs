@@ -35,6 +35,9 @@ td.l { text-align: left; }
 .danger { color: #fff; background: #7a2e5a; padding: 2px 6px; border-radius: 4px; }
 ul.coach li { margin: 0.4em 0; }
 .warn { color: #7a4a00; }
+.pass { margin-left: 0.4em; color: #fff; background: #00795a; padding: 4px 12px; border-radius: 6px; font-size: 0.45em; vertical-align: middle; }
+.fail { margin-left: 0.4em; color: #fff; background: #a23a00; padding: 4px 12px; border-radius: 6px; font-size: 0.45em; vertical-align: middle; }
+.note { background: #fff7e0; border-left: 4px solid #c08a00; padding: 6px 12px; }
 "#;
 
 fn pct(k: usize, n: usize) -> f64 {
@@ -101,12 +104,25 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         let _ = writeln!(h, "<p class=\"meta\">Note: {}</p>", esc(note));
     }
 
-    // Score card.
+    // Score card: % in window is the headline, the score with pass/fail beside it.
     let _ = writeln!(h, "<h2>Score</h2><div class=\"card\">");
     let _ = writeln!(
         h,
-        "<div class=\"score\" id=\"score\">{}<small>of 100</small></div>",
-        super::score_label(s.score)
+        "<div class=\"score\" id=\"in-window\">{:.0}%<small>of strokes in the window</small></div>",
+        s.percent_in_window
+    );
+    let why = s
+        .fail_reason()
+        .map_or(String::new(), |r| format!(": {}", esc(&r)));
+    let _ = writeln!(
+        h,
+        "<div class=\"score\" id=\"score\">{}<span id=\"verdict\" class=\"{}\">{}</span>\
+         <small>of 100 · pass mark {:.0}, no stroke at {:.0} mmHg{why}</small></div>",
+        super::score_label(s.score),
+        if s.passed() { "pass" } else { "fail" },
+        s.verdict_label(),
+        s.pass_mark,
+        p.danger.mmhg.0
     );
     for (name, v) in [
         ("pressure", s.pressure),
@@ -117,9 +133,26 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     }
     let _ = writeln!(
         h,
-        "<div class=\"sub\">strokes<b id=\"stroke-count\">{}</b></div>\
-         <div class=\"sub\">in window<b>{:.0}%</b>{:.0}% of working time</div></div>",
-        s.strokes, s.percent_in_window, s.percent_time_in_window
+        "<div class=\"sub\">strokes<b id=\"stroke-count\">{}</b>{:.0}% of working time in window</div>\
+         <div class=\"sub\">consistency<b id=\"peak-cv\">{}</b>CV of peaks</div></div>",
+        s.strokes,
+        s.percent_time_in_window,
+        s.peak_cv
+            .map_or("–".to_string(), |c| format!("{:.0}%", c * 100.0))
+    );
+    let _ = writeln!(
+        h,
+        "<p class=\"note\" id=\"certainty\">Note: {}.{}</p>",
+        esc(&graded.certainty.sentence(p.window_mid())),
+        if s.near_edge > 0 {
+            format!(
+                " {} stroke{} near edge (marked in the table).",
+                s.near_edge,
+                if s.near_edge == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        }
     );
     let _ = writeln!(
         h,
@@ -144,6 +177,18 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
             if s.danger == 1 { "" } else { "s" }, p.danger.mmhg.0
         );
     }
+    let uneven = graded
+        .strokes
+        .iter()
+        .filter(|g| g.flags.contains(&crate::grade::Flag::UnevenFingers))
+        .count();
+    if uneven > 0 {
+        let _ = writeln!(
+            h,
+            "<p>Uneven fingertips (one pressing more than {:.0} mmHg above the others): {uneven} of {} strokes.</p>",
+            p.fingers.uneven_mmhg.0, s.strokes
+        );
+    }
     let r = &s.rhythm_summary;
     if let (Some(d), Some(m)) = (r.median_interval_s, r.strokes_per_min) {
         let _ = writeln!(
@@ -154,6 +199,43 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         );
     }
 
+    // Exposure: how long pressure stayed too high, for the session and each fingertip.
+    let _ = writeln!(
+        h,
+        "<h2>Time pressed too hard</h2><table id=\"exposure\"><tr><th class=\"l\">fingertip</th>\
+         <th>above {hi:.0} mmHg</th><th>share of working time</th><th>at {d:.0}+ mmHg</th><th>share</th></tr>",
+        hi = p.window.hi_mmhg.0,
+        d = p.danger.mmhg.0
+    );
+    for e in std::iter::once(&s.exposure).chain(&s.finger_exposure) {
+        let _ =
+            writeln!(
+            h,
+            "<tr><td class=\"l\">{}</td><td>{}</td><td>{:.0}%</td><td>{}</td><td>{:.0}%</td></tr>",
+            e.finger.as_deref().map_or("any (session)".to_string(), |f| esc(f).into_owned()),
+            super::seconds_label(e.above_window_s),
+            e.above_window_percent,
+            super::seconds_label(e.above_danger_s),
+            e.above_danger_percent
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</table><p class=\"meta\">Working time {}: time any fingertip pressed more than {:.0} mmHg. \
+         Damage depends on how long vessels are pressed too hard (Eliska &amp; Eliskova 1995: \
+         70–100 mmHg for 3–5 minutes in oedema).</p>",
+        super::seconds_label(s.exposure.working_s),
+        p.release.within_mmhg.0
+    );
+    let _ = writeln!(
+        h,
+        "<p>Stroke form: time to peak {} on average, rising at {}.</p>",
+        s.mean_time_to_peak_s
+            .map_or("–".to_string(), |t| format!("{t:.2} s")),
+        s.mean_rise_rate_mmhg_per_s
+            .map_or("–".to_string(), |r| format!("{r:.0} mmHg/s"))
+    );
+
     // Coaching.
     let _ = writeln!(h, "<h2>Coaching</h2><ul class=\"coach\">");
     for c in &graded.coaching {
@@ -161,9 +243,10 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     }
     let _ = writeln!(h, "</ul>");
 
-    if !session.quality.is_empty() {
+    let quality = crate::grade::fingers::quality_warnings(session);
+    if !quality.is_empty() {
         let _ = writeln!(h, "<h2>Data quality</h2><ul>");
-        for q in &session.quality {
+        for q in &quality {
             let _ = writeln!(h, "<li class=\"warn\">⚠ {}</li>", esc(&q.message));
         }
         let _ = writeln!(h, "</ul>");
@@ -196,7 +279,9 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     let _ = writeln!(
         h,
         "<p class=\"meta\">Shapes: ▽ too light (blue), ● in window (bluish green), ▲ too hard \
-         (vermillion); dashed line: danger level (<span style=\"color:{}\">reddish purple</span>).</p>",
+         (vermillion); dashed line: danger level (<span style=\"color:{}\">reddish purple</span>). \
+         Finger balance: each fingertip's share of strokes by the grade of its own peak; the \
+         headline grades each stroke by its highest fingertip.</p>",
         css(REDDISH_PURPLE)
     );
 
@@ -206,17 +291,14 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         "<h2>Strokes</h2><p class=\"meta\">Each stroke starts at 100; the penalties add up to \
          100 − score (formula in SCORING.md).</p>"
     );
-    let names: Vec<String> = session
-        .info
-        .channels
-        .iter()
-        .map(|c| c.name.clone())
+    let names: Vec<String> = (0..session.info.channels.len())
+        .map(|c| crate::grade::fingers::finger_name(session, c))
         .collect();
     let _ = write!(
         h,
         "<div class=\"scroll\"><table id=\"strokes\"><tr><th>#</th><th>onset</th><th>peak mmHg</th><th class=\"l\">grade</th>\
          <th>score</th><th>pressure</th><th>danger</th><th>release</th><th>rhythm</th>\
-         <th>fingers</th><th>smooth</th><th>interval s</th><th class=\"l\">flags</th>"
+         <th>fingers</th><th>smooth</th><th>interval s</th><th>to peak s</th><th>rise mmHg/s</th><th class=\"l\">flags</th>"
     );
     for n in &names {
         let _ = write!(h, "<th class=\"finger\">{} mmHg</th>", esc(n));
@@ -231,7 +313,7 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
             h,
             "<tr class=\"stroke {}\"><td>{}</td><td>{}</td><td>{:.1}</td><td class=\"l\">{}</td>\
              <td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td><td>{:.1}</td>\
-             <td>{:.1}</td><td>{}</td><td class=\"l flags\">{}</td>",
+             <td>{:.1}</td><td>{}</td><td>{:.2}</td><td>{:.0}</td><td class=\"l flags\">{}</td>",
             g.grade.as_str(),
             g.index + 1,
             clock(st.onset_s),
@@ -245,9 +327,12 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
             pen.fingers,
             pen.smoothness,
             g.interval_s.map_or("–".into(), |d| format!("{d:.2}")),
+            g.time_to_peak_s,
+            g.rise_rate_mmhg_per_s,
             g.flags
                 .iter()
                 .map(|f| f.as_str().replace('_', " "))
+                .chain(g.near_edge.then(|| "near edge".to_string()))
                 .collect::<Vec<_>>()
                 .join(", ")
         );

@@ -5,7 +5,7 @@
 
 use super::write_err;
 use crate::error::Result;
-use crate::grade::{Coaching, Flag, Grade, GradedSession, Penalties, SessionScore};
+use crate::grade::{Certainty, Coaching, Flag, Grade, GradedSession, Penalties, SessionScore};
 use crate::session::{QualityWarning, Session, SessionMeta};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
@@ -44,6 +44,12 @@ pub struct StrokeJson {
     pub in_window_s: f64,
     /// Seconds of working phase.
     pub working_s: f64,
+    /// Whether the peak lies within the sensor error of a window edge.
+    pub near_edge: bool,
+    /// Seconds from onset to peak.
+    pub time_to_peak_s: f64,
+    /// Mean rate of rise to the peak, mmHg per second.
+    pub rise_rate_mmhg_per_s: f64,
 }
 
 /// The profile as reported: the numbers graded against.
@@ -78,6 +84,10 @@ pub struct ReportJson {
     pub profile: ProfileJson,
     /// The score card.
     pub summary: SessionScore,
+    /// How sure the grades are: `kind` (`default_curve` or `calibrated`) and its error.
+    pub certainty: Certainty,
+    /// The same as one sentence for people.
+    pub certainty_note: String,
     /// Coaching points, most important first.
     pub coaching: Vec<Coaching>,
     /// Data-quality warnings.
@@ -118,6 +128,9 @@ pub fn build(session: &Session, graded: &GradedSession) -> ReportJson {
                 interval_s: g.interval_s.and_then(finite),
                 in_window_s: g.in_window_s,
                 working_s: g.working_s,
+                near_edge: g.near_edge,
+                time_to_peak_s: num(g.time_to_peak_s),
+                rise_rate_mmhg_per_s: num(g.rise_rate_mmhg_per_s),
             })
         })
         .collect();
@@ -140,8 +153,10 @@ pub fn build(session: &Session, graded: &GradedSession) -> ReportJson {
             rhythm_tolerance_s: p.rhythm.tolerance_s,
         },
         summary: graded.summary.clone(),
+        certainty: graded.certainty.clone(),
+        certainty_note: graded.certainty.sentence(p.window_mid()),
         coaching: graded.coaching.clone(),
-        quality: session.quality.clone(),
+        quality: crate::grade::fingers::quality_warnings(session),
         strokes,
     }
 }

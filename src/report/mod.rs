@@ -88,6 +88,33 @@ pub fn score_label(score: f64) -> String {
     format!("{:.0}", score.clamp(0.0, 100.0).floor())
 }
 
+/// Seconds for people: `12 s` under a minute, `m:ss` above.
+pub fn seconds_label(seconds: f64) -> String {
+    let s = if seconds.is_finite() {
+        seconds.max(0.0)
+    } else {
+        0.0
+    };
+    if s < 59.5 {
+        format!("{s:.0} s")
+    } else {
+        crate::grade::clock(s)
+    }
+}
+
+/// The headline of every report and the live summary: `% in window`, then the score with
+/// pass/fail and the pass mark beside it (`83 % in window · score 88/100 · PASS (pass mark 70)`).
+pub fn headline(s: &crate::grade::SessionScore) -> String {
+    let why = s.fail_reason().map_or(String::new(), |r| format!(": {r}"));
+    format!(
+        "{:.0} % in window · score {}/100 · {} (pass mark {:.0}{why})",
+        s.percent_in_window,
+        score_label(s.score),
+        s.verdict_label(),
+        s.pass_mark
+    )
+}
+
 /// The name used in errors for the report's output stream.
 const OUTPUT: &str = "<report output>";
 

@@ -4,7 +4,6 @@
 
 use super::class::{above_cell, csv_safe, danger_cell, profile_line, result_badge, STYLE};
 use super::{write_err, Format};
-use crate::class::outcome::PASS_MARK;
 use crate::class::TraineeProgress;
 use crate::error::Result;
 use crate::grade::Profile;
@@ -37,7 +36,7 @@ pub fn write_progress(
             let v = ProgressJson {
                 schema: PROGRESS_SCHEMA,
                 profile: super::class::profile_json(profile),
-                pass_mark: PASS_MARK,
+                pass_mark: profile.score.pass_mark,
                 trainees,
             };
             serde_json::to_writer_pretty(&mut *out, &v).map_err(|e| other(&e))?;
@@ -134,7 +133,7 @@ fn text(trainees: &[TraineeProgress], profile: &Profile) -> String {
 }
 
 /// The HTML section of one trainee (anchor `trainee-N`): chart, table, changes.
-pub fn trainee_section(k: usize, p: &TraineeProgress) -> String {
+pub fn trainee_section(k: usize, p: &TraineeProgress, pass_mark: f64) -> String {
     let mut h = String::new();
     let _ = writeln!(
         h,
@@ -154,7 +153,7 @@ pub fn trainee_section(k: usize, p: &TraineeProgress) -> String {
         }
         let _ = writeln!(h, "</ul>");
     }
-    match super::class_charts::learning_curve_svg(p, PASS_MARK) {
+    match super::class_charts::learning_curve_svg(p, pass_mark) {
         Ok(svg) => {
             let svg = svg
                 .strip_prefix("<?xml")
@@ -237,13 +236,14 @@ fn html(trainees: &[TraineeProgress], profile: &Profile) -> String {
         let _ = writeln!(h, "</p>");
     }
     for (k, p) in trainees.iter().enumerate() {
-        h.push_str(&trainee_section(k, p));
+        h.push_str(&trainee_section(k, p, profile.score.pass_mark));
     }
     let _ = writeln!(
         h,
         "<p class=\"meta\">Score: circles and black line; share of strokes in the window: \
-         triangles and blue dashes; dashed grey: the pass mark ({PASS_MARK:.0}); a reddish-purple \
-         ring: a session with a stroke at the danger level.</p></body></html>"
+         triangles and blue dashes; dashed grey: the pass mark ({:.0}); a reddish-purple \
+         ring: a session with a stroke at the danger level.</p></body></html>",
+        profile.score.pass_mark
     );
     h
 }

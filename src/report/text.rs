@@ -36,19 +36,34 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         let _ = writeln!(t, "note: {note}");
     }
     let _ = writeln!(t);
+    let why = s.fail_reason().map_or(String::new(), |r| format!(": {r}"));
     let _ = writeln!(
         t,
-        "SCORE {}/100   pressure {:.0}   release {:.0}   rhythm {:.0}",
+        "{:.0}% IN WINDOW   SCORE {}/100   {} (pass mark {:.0}{why})",
+        s.percent_in_window,
         super::score_label(s.score),
-        s.pressure,
-        s.release,
-        s.rhythm
+        s.verdict_label(),
+        s.pass_mark
+    );
+    let _ = writeln!(
+        t,
+        "  pressure {:.0}   release {:.0}   rhythm {:.0}   (a session passes with {:.0} or more and no stroke at {:.0} mmHg)",
+        s.pressure, s.release, s.rhythm, s.pass_mark, p.danger.mmhg.0
     );
     let _ = writeln!(
         t,
         "{} strokes, {:.0}% in window ({:.0}% of working time)",
         s.strokes, s.percent_in_window, s.percent_time_in_window
     );
+    let _ = writeln!(t, "note: {}", graded.certainty.sentence(p.window_mid()));
+    if s.near_edge > 0 {
+        let _ = writeln!(
+            t,
+            "  {} stroke{} near edge (grade could change within the sensor error)",
+            s.near_edge,
+            if s.near_edge == 1 { "" } else { "s" }
+        );
+    }
     for g in Grade::ALL {
         let k = s.counts.get(g);
         let pct = if s.strokes > 0 {
@@ -74,6 +89,47 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         );
     }
     let _ = writeln!(t, "  incomplete releases: {}", s.incomplete_release);
+    let uneven = graded
+        .strokes
+        .iter()
+        .filter(|g| g.flags.contains(&crate::grade::Flag::UnevenFingers))
+        .count();
+    if uneven > 0 {
+        let _ = writeln!(t, "  uneven fingertips: {uneven}");
+    }
+    let e = &s.exposure;
+    let _ = writeln!(
+        t,
+        "time above {:.0} mmHg: {} ({:.0}% of {} working time); at {:.0} mmHg or more: {} ({:.0}%)",
+        p.window.hi_mmhg.0,
+        super::seconds_label(e.above_window_s),
+        e.above_window_percent,
+        super::seconds_label(e.working_s),
+        p.danger.mmhg.0,
+        super::seconds_label(e.above_danger_s),
+        e.above_danger_percent
+    );
+    for f in s.finger_exposure.iter().filter(|f| f.above_window_s > 0.0) {
+        let _ = writeln!(
+            t,
+            "  {:<8} above {} ({:.0}%), at danger {}",
+            f.finger.as_deref().unwrap_or("?"),
+            super::seconds_label(f.above_window_s),
+            f.above_window_percent,
+            super::seconds_label(f.above_danger_s)
+        );
+    }
+    let form =
+        |v: Option<f64>, unit: &str| v.map_or("–".to_string(), |x| format!("{x:.2}{unit}"));
+    let _ = writeln!(
+        t,
+        "consistency: peaks vary by {} (CV); stroke form: time to peak {}, rise {}",
+        s.peak_cv
+            .map_or("–".to_string(), |c| format!("{:.0}%", c * 100.0)),
+        form(s.mean_time_to_peak_s, " s"),
+        s.mean_rise_rate_mmhg_per_s
+            .map_or("–".to_string(), |r| format!("{r:.0} mmHg/s"))
+    );
     let r = &s.rhythm_summary;
     match (r.median_interval_s, r.strokes_per_min) {
         (Some(d), Some(m)) => {
@@ -92,10 +148,11 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     for c in &graded.coaching {
         let _ = writeln!(t, "  • {}", c.message);
     }
-    if !session.quality.is_empty() {
+    let quality = crate::grade::fingers::quality_warnings(session);
+    if !quality.is_empty() {
         let _ = writeln!(t);
         let _ = writeln!(t, "Data quality:");
-        for q in &session.quality {
+        for q in &quality {
             let _ = writeln!(t, "  ! {}", q.message);
         }
     }

@@ -11,7 +11,8 @@
 //!   is not part of the stroke.
 //! * **peak** — the highest true (noise-free, before the sensor model) pressure of any fingertip
 //!   during the working phase; **peak time** — when it is first reached.
-//! * **grade** — against the 30–40 mmHg teaching window, inclusive at both ends.
+//! * **grade** — against the `default` profile's window (`profiles/default.toml`, 30–40 mmHg),
+//!   by the grader's own rule (`grade::Profile::grade_of`): edges belong to the window.
 //!
 //! Rise and fall are raised-cosine segments ([`crate::sim::shape`]), so both ends have zero slope:
 //! a detector with a threshold a few mmHg above the start level finds the onset some tens of
@@ -24,12 +25,13 @@ use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::Path;
 
-/// Lower edge of the teaching window.
-pub const WINDOW_LOW: Mmhg = Mmhg(30.0);
-/// Upper edge of the teaching window.
-pub const WINDOW_HIGH: Mmhg = Mmhg(40.0);
+/// The `default` profile, parsed once: what the truth's grades are against.
+fn default_profile() -> &'static crate::grade::Profile {
+    static PROFILE: std::sync::OnceLock<crate::grade::Profile> = std::sync::OnceLock::new();
+    PROFILE.get_or_init(crate::grade::Profile::default_profile)
+}
 
-/// Where a stroke's peak lies against the 30–40 mmHg window.
+/// Where a stroke's peak lies against the `default` profile's window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IntendedGrade {
@@ -42,14 +44,12 @@ pub enum IntendedGrade {
 }
 
 impl IntendedGrade {
-    /// The grade of a true peak.
+    /// The grade of a true peak: the grader's rule against the `default` profile.
     pub fn of(peak: Mmhg) -> Self {
-        if peak.0 < WINDOW_LOW.0 {
-            IntendedGrade::TooLight
-        } else if peak.0 > WINDOW_HIGH.0 {
-            IntendedGrade::TooHard
-        } else {
-            IntendedGrade::InWindow
+        match default_profile().grade_of(peak) {
+            crate::grade::Grade::TooLight => IntendedGrade::TooLight,
+            crate::grade::Grade::InWindow => IntendedGrade::InWindow,
+            crate::grade::Grade::TooHard => IntendedGrade::TooHard,
         }
     }
 
@@ -82,7 +82,7 @@ pub struct TruthStroke {
     pub end_level: Mmhg,
     /// The resting level of the spot.
     pub rest_level: Mmhg,
-    /// The stroke's grade against 30–40 mmHg.
+    /// The stroke's grade against the `default` profile's window.
     pub grade: IntendedGrade,
     /// Which spot (0-based) the hand was on.
     pub spot: u32,
