@@ -44,6 +44,8 @@ pub struct Pipeline {
     keep_trace: bool,
     rows: u64,
     events: Vec<(f64, StreamEvent)>,
+    /// Rows before which a recorded tare is still to be applied, in order.
+    tares: std::collections::VecDeque<u64>,
 }
 
 impl Pipeline {
@@ -71,6 +73,7 @@ impl Pipeline {
             detector,
             rows: 0,
             events: Vec::new(),
+            tares: std::collections::VecDeque::new(),
         })
     }
 
@@ -102,10 +105,18 @@ impl Pipeline {
     }
 
     /// Feeds a block; finished strokes are appended to `out`, events are kept for the session.
+    /// A [`StreamEvent::Tare`] (a tare the live view applied, read back from a recording)
+    /// re-zeroes right before its row, wherever the block boundaries fall, so `analyze` of a
+    /// recording gives what the live view showed.
     pub fn push_block(&mut self, block: &Block, out: &mut Vec<Stroke>) {
         for (row, ev) in &block.events {
-            if let StreamEvent::Gap { rows } = ev {
-                self.quality.gap(*rows);
+            match ev {
+                StreamEvent::Gap { rows } => self.quality.gap(*rows),
+                StreamEvent::Tare => {
+                    let at = self.tares.partition_point(|&r| r <= *row);
+                    self.tares.insert(at, *row);
+                }
+                _ => {}
             }
             self.events
                 .push((*row as f64 / self.info.rate_hz, ev.clone()));
@@ -114,6 +125,10 @@ impl Pipeline {
             return;
         }
         for row in block.values.chunks_exact(self.nch) {
+            while self.tares.front().is_some_and(|&r| r <= self.rows) {
+                self.tares.pop_front();
+                self.detector.tare();
+            }
             self.push_row(row, out);
         }
     }
@@ -133,7 +148,9 @@ impl Pipeline {
         self.detector.delay_s()
     }
 
-    /// Re-zeros every channel now (the user says the hand is off the skin).
+    /// Re-zeros every channel now (the user says the hand is off the skin). A live view that
+    /// tares also records a [`StreamEvent::Tare`] at [`Pipeline::rows`], which this pipeline
+    /// applies at that very row when it reads the recording back.
     pub fn tare(&mut self) {
         self.detector.tare();
     }

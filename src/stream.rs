@@ -57,6 +57,9 @@ pub enum StreamEvent {
     Disconnected,
     /// The connection came back (live sources with reconnect).
     Reconnected,
+    /// The live view re-zeroed every fingertip before this row (`t`, accepted only with the
+    /// hand at rest or lifted); recorded as a host note so replay and `analyze` do the same.
+    Tare,
 }
 
 /// A block of rows read from a source.

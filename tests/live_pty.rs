@@ -407,3 +407,111 @@ fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
         "the summary is printed on the restored screen"
     );
 }
+
+/// Safe tare, recorded: `t` in the terminal view re-zeroes only at rest, and every tare the
+/// view applied (and every space-bar marker) is written into the recording as a host note, so
+/// `analyze` of the recording finds exactly the strokes, peaks and grades the live view showed.
+#[test]
+fn tares_and_keyboard_markers_are_recorded_and_analyze_gives_what_live_showed() {
+    use serialport::SerialPort;
+    use std::io::Write;
+    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rec = dir.path().join("tared.mld");
+    let report = dir.path().join("live.json");
+    let (mut master, slave) = serialport::TTYPort::pair().expect("pty pair");
+    let tty = slave.name().expect("pty name");
+    master
+        .set_timeout(Duration::from_millis(50))
+        .expect("timeout");
+    let stty = Command::new("stty")
+        .args(["-F", &tty, "cols", "100", "rows", "30"])
+        .status()
+        .expect("stty");
+    assert!(stty.success());
+    let term = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&tty)
+        .expect("open tty");
+    let child = Command::new(env!("CARGO_BIN_EXE_mldsense"))
+        .args([
+            "live",
+            "--sim",
+            "steady",
+            "--speed",
+            "4",
+            "--duration",
+            "60",
+        ])
+        .arg("--record")
+        .arg(&rec)
+        .arg("--report")
+        .arg(&report)
+        .stdin(term.try_clone().expect("clone tty"))
+        .stdout(term.try_clone().expect("clone tty"))
+        .stderr(term)
+        .spawn()
+        .expect("start mldsense live");
+    let mut child = KillOnDrop(child);
+    let mut seen = Vec::new();
+    assert!(
+        read_until(&mut master, &mut seen, "peak", Duration::from_secs(20)),
+        "no verdict drawn"
+    );
+    // Press t again and again (applied at rest, refused while a fingertip presses: see
+    // `live::engine`'s tests), and the space bar 4 times.
+    for i in 0..40 {
+        master
+            .write_all(if i % 10 == 0 { b" " } else { b"t" })
+            .expect("send key");
+        read_until(&mut master, &mut seen, "\u{0}", Duration::from_millis(130));
+    }
+    master.write_all(b"q").expect("send q");
+    assert!(
+        read_until(&mut master, &mut seen, "summary: ", Duration::from_secs(15)),
+        "no summary after q"
+    );
+    assert!(child.0.wait().expect("wait").success());
+
+    // The recording holds the tares and markers as host notes, and nothing reads as damage.
+    let (_, stats) = mldsense::recording::scan_recording(&rec, |_| {}).expect("scan");
+    assert!(stats.tares >= 1, "no tare recorded: {stats:?}");
+    assert_eq!(stats.keyboard_markers, 4, "{stats:?}");
+    assert_eq!(
+        stats.frames.crc_errors + stats.frames.malformed,
+        0,
+        "{stats:?}"
+    );
+
+    let live: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("live report"))
+            .expect("json");
+    let batch = Command::new(env!("CARGO_BIN_EXE_mldsense"))
+        .args([
+            "analyze",
+            rec.to_str().expect("utf-8 path"),
+            "--format",
+            "json",
+        ])
+        .output()
+        .expect("run mldsense analyze");
+    assert!(
+        batch.status.success(),
+        "{}",
+        String::from_utf8_lossy(&batch.stderr)
+    );
+    let batch: serde_json::Value = serde_json::from_slice(&batch.stdout).expect("analyze json");
+    let (live_s, batch_s) = (
+        live["strokes"].as_array().expect("strokes"),
+        batch["strokes"].as_array().expect("strokes"),
+    );
+    assert!(live_s.len() > 10, "{} strokes", live_s.len());
+    assert_eq!(live_s.len(), batch_s.len());
+    for (l, b) in live_s.iter().zip(batch_s) {
+        for key in ["onset_s", "peak_mmhg", "grade", "score"] {
+            assert_eq!(l[key], b[key], "{key}: live {l} vs analyze {b}");
+        }
+    }
+    assert_eq!(live["summary"]["score"], batch["summary"]["score"]);
+}

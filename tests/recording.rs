@@ -341,3 +341,50 @@ fn info_command_summarises_and_rejects_bad_files() {
     assert!(err.contains("at byte 8"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Host notes (a tare, a keyboard marker) written mid-stream land between complete frames, are
+/// read back as events at their rows, and leave the glove's bytes and counts untouched.
+#[test]
+fn host_notes_sit_between_frames_and_read_back_as_events() {
+    use mldsense::recording::HostNote;
+    use mldsense::stream::StreamEvent;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("notes.mld");
+    let fs = frames(60);
+    let bytes = wire(&fs);
+    let mut w = RecordingWriter::create(&path, &header()).unwrap();
+    // Chunks cut mid-frame; a note after each of a few of them.
+    for (i, c) in bytes.chunks(37).enumerate() {
+        w.write_bytes(c).unwrap();
+        if i == 5 {
+            w.write_note(&HostNote::Tare { row: 40 }).unwrap();
+        }
+        if i == 9 {
+            w.write_note(&HostNote::Marker { row: 77 }).unwrap();
+        }
+    }
+    w.finish().unwrap();
+    // The glove's frames decode as written (the protocol decoder drops the two notes).
+    let mut r = RecordingReader::open(&path).unwrap();
+    let data = r.read_all_data().unwrap();
+    assert_eq!(
+        data.len(),
+        bytes.len()
+            + HostNote::Tare { row: 40 }.to_bytes().len()
+            + HostNote::Marker { row: 77 }.to_bytes().len()
+    );
+    assert_eq!(decoded(&path), fs);
+    let (_, stats) = scan_recording(&path, |_| {}).unwrap();
+    assert_eq!((stats.tares, stats.keyboard_markers), (1, 1));
+    assert_eq!(stats.frames.crc_errors + stats.frames.malformed, 0);
+    assert_eq!(stats.frames.frames_ok, fs.len() as u64);
+    let mut src = open_recording(&path).unwrap();
+    let mut block = Block::default();
+    let mut events = Vec::new();
+    while src.next_block(&mut block).unwrap() {
+        events.extend(block.events.iter().cloned());
+    }
+    assert!(events.contains(&(40, StreamEvent::Tare)), "{events:?}");
+    assert!(events.contains(&(77, StreamEvent::Marker)), "{events:?}");
+    assert_eq!(src.stats().frames.malformed, 0);
+}

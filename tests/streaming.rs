@@ -153,3 +153,52 @@ proptest! {
         prop_assert_eq!(s.strokes, whole.strokes);
     }
 }
+
+/// A tare read back from a recording (a `Tare` event at row R) re-zeroes right before row R,
+/// whatever the block boundaries: the same as a live view that tared after R rows.
+#[test]
+fn a_recorded_tare_applies_at_its_row_whatever_the_blocks() {
+    let (rate, nch) = (200.0, 3);
+    // A sensor offset of 6 mmHg the hand-off tare removes, at 4 s (the hand is off: rows
+    // 800.. are the offset only until the next stroke).
+    let mut rows = recording(rate, nch, 30.0);
+    for v in rows.iter_mut() {
+        *v += 6.0;
+    }
+    let r = 800u64;
+    // Reference: row by row, tare() called after R rows, as the live view does.
+    let mut reference = Pipeline::new(&info(rate, nch), PipelineConfig::default()).unwrap();
+    let mut ref_strokes = Vec::new();
+    for (i, row) in rows.chunks_exact(nch).enumerate() {
+        if i as u64 == r {
+            reference.tare();
+        }
+        reference.push_row(row, &mut ref_strokes);
+    }
+    reference.finish(&mut ref_strokes);
+    let untared = row_by_row(rate, nch, &rows).0;
+    assert_ne!(ref_strokes, untared, "the tare changes what is measured");
+    for size in [1usize, 7, 64, 800, 801, 5000] {
+        let mut p = Pipeline::new(&info(rate, nch), PipelineConfig::default()).unwrap();
+        let mut strokes = Vec::new();
+        for (b, chunk) in rows.chunks(size * nch).enumerate() {
+            let start_row = (b * size) as u64;
+            let end_row = start_row + (chunk.len() / nch) as u64;
+            // The event arrives with the block it falls in, or with the block before (a note
+            // is written before the frame holding its row).
+            let events = if start_row < r && r <= end_row {
+                vec![(r, StreamEvent::Tare)]
+            } else {
+                Vec::new()
+            };
+            let block = Block {
+                start_row,
+                values: chunk.to_vec(),
+                events,
+            };
+            p.push_block(&block, &mut strokes);
+        }
+        p.finish(&mut strokes);
+        assert_eq!(strokes, ref_strokes, "blocks of {size}");
+    }
+}

@@ -129,6 +129,10 @@ fn text(s: &Summary<'_>) -> String {
         f.sequence_gaps, f.blocks_lost
     ));
     lines.push(format!("rows lost       {}", f.rows_lost));
+    lines.push(format!(
+        "host notes      {} tare(s), {} keyboard marker(s)",
+        s.stats.tares, s.stats.keyboard_markers
+    ));
     lines.push(match s.stats.torn_tail_offset {
         Some(at) => format!(
             "torn tail       {} bytes at byte {at}",

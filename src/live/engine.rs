@@ -224,6 +224,11 @@ impl LiveEngine {
         s
     }
 
+    /// Rows fed so far: the index of the next row (where a tare now applies).
+    pub fn rows(&self) -> u64 {
+        self.pipeline.rows()
+    }
+
     /// Re-zeros every fingertip now (`t`), but only when every fingertip is at rest or lifted:
     /// taring with a finger on the skin would make its pressure the new zero, and every later
     /// stroke would read too light. At rest means the filtered pressure is within the profile's
@@ -307,6 +312,39 @@ mod tests {
             v.push(p * 0.8);
         }
         v
+    }
+
+    #[test]
+    fn tare_is_refused_while_a_fingertip_presses_and_applied_at_rest() {
+        let rate = 200.0;
+        let mut engine = LiveEngine::new(
+            &info(rate),
+            Profile::default_profile(),
+            PipelineConfig::default(),
+        )
+        .expect("engine");
+        let mut updates = Vec::new();
+        let refused = engine.try_tare().expect_err("no pressure yet");
+        assert!(refused.contains("no pressure"), "{refused}");
+        // Two seconds with the index pressing 25 mmHg, the middle finger lifted.
+        let pressing: Vec<f64> = (0..400).flat_map(|_| [25.0, 0.0]).collect();
+        let block = Block {
+            start_row: 0,
+            values: pressing,
+            events: Vec::new(),
+        };
+        engine.push_block(&block, &mut updates);
+        let refused = engine.try_tare().expect_err("index presses");
+        assert!(refused.contains("index reads 25 mmHg"), "{refused}");
+        assert!(!refused.contains("middle"), "{refused}");
+        let resting = Block {
+            start_row: 400,
+            values: vec![0.0; 800],
+            events: Vec::new(),
+        };
+        engine.push_block(&resting, &mut updates);
+        assert_eq!(engine.rows(), 800);
+        assert!(engine.try_tare().is_ok());
     }
 
     #[test]

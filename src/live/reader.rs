@@ -6,6 +6,7 @@
 use crate::error::Result;
 use crate::live::engine::LiveEngine;
 use crate::live::state::{Connection, LiveUpdate};
+use crate::recording::HostNote;
 use crate::serial::SerialSource;
 use crate::stream::{Block, PressureSource, StreamEvent};
 use crossbeam_channel::{Receiver, Sender};
@@ -23,11 +24,21 @@ pub trait LiveSource: PressureSource + Send {
     fn stop(&mut self) -> Result<()> {
         Ok(())
     }
+
+    /// Keeps what the host did (a tare, a keyboard marker) with the data, if the source
+    /// records: a recording then replays to what the live view showed.
+    fn note(&mut self, _note: HostNote) -> Result<()> {
+        Ok(())
+    }
 }
 
 impl LiveSource for SerialSource {
     fn take_notices(&mut self) -> Vec<String> {
         SerialSource::take_notices(self)
+    }
+
+    fn note(&mut self, note: HostNote) -> Result<()> {
+        SerialSource::note(self, note)
     }
 
     fn stop(&mut self) -> Result<()> {
@@ -107,7 +118,16 @@ fn read_loop<S: LiveSource>(
         for c in controls.try_iter() {
             match c {
                 Control::Tare => {
-                    let said = engine.try_tare().unwrap_or_else(|refused| refused);
+                    let said = match engine.try_tare() {
+                        Ok(said) => {
+                            let row = engine.rows();
+                            match source.note(HostNote::Tare { row }) {
+                                Ok(()) => said,
+                                Err(e) => format!("{said}; not recorded: {e}"),
+                            }
+                        }
+                        Err(refused) => refused,
+                    };
                     updates.push(LiveUpdate::Notice(said));
                 }
                 Control::Marker => markers += 1,
@@ -129,6 +149,9 @@ fn read_loop<S: LiveSource>(
         let row = block.start_row + block.rows(engine_channels(&source)) as u64;
         for _ in 0..std::mem::take(&mut markers) {
             block.events.push((row, StreamEvent::Marker));
+            if let Err(e) = source.note(HostNote::Marker { row }) {
+                updates.push(LiveUpdate::Notice(format!("marker not recorded: {e}")));
+            }
         }
         engine.push_block(&block, &mut updates);
         updates.extend(source.take_notices().into_iter().map(LiveUpdate::Notice));

@@ -404,6 +404,10 @@ impl LiveState {
                 };
             }
             StreamEvent::Reconnected => self.connection = Connection::Connected,
+            // A tare read back from a recording (a replay): the pipeline applied it.
+            StreamEvent::Tare => {
+                self.notice = Some(format!("tared at {} (as recorded)", clock(at_s)));
+            }
         }
     }
 

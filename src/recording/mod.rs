@@ -14,7 +14,7 @@
 //! | 8 | 2 | format version, u16 little-endian: `1` |
 //! | 10 | 4 | header length `N`, u32 little-endian, at most 1 MiB |
 //! | 14 | N | header: UTF-8 JSON object ([`RecordingHeader`]) |
-//! | 14 + N | … | the bytes received from the glove, as received: COBS frames of `firmware-protocol/PROTOCOL.md` |
+//! | 14 + N | … | the bytes received from the glove, as received: COBS frames of `firmware-protocol/PROTOCOL.md`, and between them the host's notes ([`HostNote`]: a tare, a keyboard marker) |
 //!
 //! The header holds the device description (as its `DeviceInfo` said), the host start time
 //! (RFC 3339), the tool version, the source port, and optionally the trainee, a note and the
@@ -26,11 +26,13 @@
 //! [`RecordingSource`], [`RecordingStats`], [`EXTENSION`].
 
 mod header;
+mod note;
 mod reader;
 mod source;
 mod writer;
 
 pub use header::{now_rfc3339, ChannelDescription, DeviceDescription, RecordingHeader};
+pub use note::{HostNote, NoteSplitter, Piece};
 pub use reader::RecordingReader;
 pub use source::{open_recording, scan_recording, RecordingSource, RecordingStats};
 pub use writer::RecordingWriter;

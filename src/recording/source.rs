@@ -1,11 +1,11 @@
 //! A recording as a [`PressureSource`]: bytes → frames → calibrated mmHg rows.
 
-use super::{RecordingHeader, RecordingReader};
+use super::{HostNote, NoteSplitter, Piece, RecordingHeader, RecordingReader};
 use crate::calibration::Calibration;
 use crate::error::Result;
 use crate::frames::{CalibratedStream, FrameAssembler, FrameItem, FrameStats};
 use crate::session::SessionMeta;
-use crate::stream::{Block, PressureSource, StreamInfo};
+use crate::stream::{Block, PressureSource, StreamEvent, StreamInfo};
 use serde::Serialize;
 use std::path::Path;
 
@@ -23,6 +23,10 @@ pub struct RecordingStats {
     pub torn_tail_bytes: u64,
     /// File offset where the torn last frame starts, if any.
     pub torn_tail_offset: Option<u64>,
+    /// Tares the live view applied (host notes).
+    pub tares: u64,
+    /// Markers dropped from the keyboard (host notes; the glove button's are in the frames).
+    pub keyboard_markers: u64,
 }
 
 impl RecordingStats {
@@ -48,9 +52,27 @@ impl RecordingStats {
 pub struct RecordingSource {
     reader: RecordingReader,
     stream: CalibratedStream,
+    notes: NoteSplitter,
+    counts: NoteCounts,
     buf: Vec<u8>,
     data_bytes: u64,
     done: bool,
+}
+
+/// Host notes seen so far.
+#[derive(Clone, Copy, Debug, Default)]
+struct NoteCounts {
+    tares: u64,
+    markers: u64,
+}
+
+impl NoteCounts {
+    fn count(&mut self, note: &HostNote) {
+        match note {
+            HostNote::Tare { .. } => self.tares += 1,
+            HostNote::Marker { .. } => self.markers += 1,
+        }
+    }
 }
 
 /// Opens a recording as a pressure source, calibrated with the calibration stored in its
@@ -68,6 +90,8 @@ impl RecordingSource {
         Ok(RecordingSource {
             reader,
             stream,
+            notes: NoteSplitter::new(),
+            counts: NoteCounts::default(),
             buf: vec![0; CHUNK],
             data_bytes: 0,
             done: false,
@@ -87,6 +111,7 @@ impl RecordingSource {
             self.stream.assembler().pending_bytes(),
             self.reader.data_offset(),
             self.done,
+            self.counts,
         )
     }
 
@@ -115,6 +140,7 @@ fn stats_of(
     pending: usize,
     data_offset: u64,
     at_end: bool,
+    notes: NoteCounts,
 ) -> RecordingStats {
     let torn = if at_end { pending as u64 } else { 0 };
     RecordingStats {
@@ -122,6 +148,8 @@ fn stats_of(
         data_bytes,
         torn_tail_bytes: torn,
         torn_tail_offset: (torn > 0).then(|| data_offset + data_bytes - torn),
+        tares: notes.tares,
+        keyboard_markers: notes.markers,
     }
 }
 
@@ -134,13 +162,32 @@ impl PressureSource for RecordingSource {
         block.clear();
         while !self.done && block.values.is_empty() && block.events.is_empty() {
             let n = self.reader.read_data(&mut self.buf)?;
+            let (stream, counts) = (&mut self.stream, &mut self.counts);
+            let mut result = Ok(());
+            let mut on_piece = |p: Piece<'_>| match p {
+                Piece::Device(bytes) => {
+                    if result.is_ok() {
+                        result = stream.push_bytes(bytes, block);
+                    }
+                }
+                Piece::Note(note) => {
+                    counts.count(&note);
+                    block.events.push(match note {
+                        HostNote::Tare { row } => (row, StreamEvent::Tare),
+                        HostNote::Marker { row } => (row, StreamEvent::Marker),
+                    });
+                }
+            };
             if n == 0 {
+                self.notes.finish(&mut on_piece);
                 self.done = true;
+                result?;
                 break;
             }
             self.data_bytes += n as u64;
             let chunk = self.buf.get(..n).unwrap_or(&[]);
-            self.stream.push_bytes(chunk, block)?;
+            self.notes.split(chunk, &mut on_piece);
+            result?;
         }
         Ok(!(block.values.is_empty() && block.events.is_empty()))
     }
@@ -154,15 +201,22 @@ pub fn scan_recording(
 ) -> Result<(RecordingHeader, RecordingStats)> {
     let mut reader = RecordingReader::open(path)?;
     let mut assembler = FrameAssembler::with_info(*reader.device());
+    let mut notes = NoteSplitter::new();
+    let mut counts = NoteCounts::default();
     let mut buf = vec![0u8; CHUNK];
     let mut data_bytes = 0u64;
+    let mut on_piece = |p: Piece<'_>| match p {
+        Piece::Device(bytes) => assembler.push(bytes, |item| on_item(&item)),
+        Piece::Note(note) => counts.count(&note),
+    };
     loop {
         let n = reader.read_data(&mut buf)?;
         if n == 0 {
+            notes.finish(&mut on_piece);
             break;
         }
         data_bytes += n as u64;
-        assembler.push(buf.get(..n).unwrap_or(&[]), |item| on_item(&item));
+        notes.split(buf.get(..n).unwrap_or(&[]), &mut on_piece);
     }
     let stats = stats_of(
         assembler.stats(),
@@ -170,6 +224,7 @@ pub fn scan_recording(
         assembler.pending_bytes(),
         reader.data_offset(),
         true,
+        counts,
     );
     Ok((reader.header().clone(), stats))
 }

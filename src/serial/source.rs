@@ -19,7 +19,7 @@
 use crate::calibration::Calibration;
 use crate::error::{Error, Result};
 use crate::frames::{CalibratedStream, FrameStats};
-use crate::recording::{RecordingHeader, RecordingWriter};
+use crate::recording::{HostNote, RecordingHeader, RecordingWriter};
 use crate::serial::handshake::{start_streaming, CommandSender};
 use crate::stream::{Block, PressureSource, StreamEvent, StreamInfo};
 use mldsense_protocol::{Command, DeviceInfo};
@@ -287,6 +287,21 @@ impl SerialSource {
         let offset = self.clock_offset_s?;
         let t = offset + row as f64 / self.info.rate_hz;
         Some(self.started_wall + Duration::from_secs_f64(t.max(0.0)))
+    }
+
+    /// Writes a host note (a tare, a keyboard marker) into the recording, if recording. The
+    /// note's row is in this source's output numbering; the recording keeps the numbering its
+    /// own bytes give (rows lost while the glove was away are not in them), so the row is
+    /// moved back by the rows this source added for the time away.
+    pub fn note(&mut self, note: HostNote) -> Result<()> {
+        let Some(w) = self.recorder.as_mut() else {
+            return Ok(());
+        };
+        let row = note.row().saturating_sub(self.row_offset);
+        w.write_note(&match note {
+            HostNote::Tare { .. } => HostNote::Tare { row },
+            HostNote::Marker { .. } => HostNote::Marker { row },
+        })
     }
 
     /// Stops streaming (best effort) and closes the recording. The source ends.
