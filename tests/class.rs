@@ -602,3 +602,42 @@ fn exposure_and_pass_follow_the_pressure() {
     let r = SessionRecord::new(&hard, &g, "hard.mld".into());
     assert!(!r.passed && r.danger == 30);
 }
+
+#[test]
+fn a_missing_input_is_reported_once_and_output_folders_are_made() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let missing = dir.path().join("nope.mld");
+    let m = missing.to_str().expect("utf-8");
+    for args in [
+        vec!["analyze", m],
+        vec!["progress", m],
+        vec!["bench", m],
+        vec!["info", m],
+    ] {
+        let out = run(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert_eq!(
+            err.matches("No such file or directory").count(),
+            1,
+            "{args:?} says it once:\n{err}"
+        );
+        assert!(err.contains("nope.mld"), "{args:?} names the file:\n{err}");
+        assert!(out.stdout.is_empty(), "{args:?} prints no report");
+    }
+    // A recording into a folder that does not exist yet: the folder is made.
+    let rec = dir.path().join("week1/anna/session.mld");
+    let out = run(&[
+        "simulate",
+        "--duration",
+        "5",
+        "--record",
+        rec.to_str().expect("utf-8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(rec.is_file());
+}

@@ -326,7 +326,7 @@ fn analyze_class(
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", super::one_line(&e));
             }
         }
     }

@@ -156,6 +156,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bail!("nothing to score: --no-ours needs at least one --predictions NAME=DIR or --detector NAME:SETTINGS");
     }
 
+    for d in &args.datasets {
+        // A missing folder is named as missing, not as "not a BIDS recording".
+        std::fs::metadata(d).map_err(|e| crate::Error::io(d, e))?;
+    }
     let recordings = find_annotated(&args.datasets)?;
     if recordings.is_empty() {
         bail!("no annotated recordings found");

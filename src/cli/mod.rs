@@ -166,17 +166,10 @@ pub fn main() -> i32 {
             }) {
                 return 0;
             }
-            let mut said = e.to_string();
-            eprintln!("error: {said}");
-            for cause in e.chain().skip(1) {
-                // Library errors already carry their cause in their message (`file: reason`),
-                // so a cause already said (a missing file's name and reason) is not repeated.
-                let text = cause.to_string();
-                if !said.contains(&text) {
-                    eprintln!("  caused by: {text}");
-                    said.push('\n');
-                    said.push_str(&text);
-                }
+            let mut lines = causes(&e).into_iter();
+            eprintln!("error: {}", lines.next().unwrap_or_default());
+            for text in lines {
+                eprintln!("  caused by: {text}");
             }
             if e.chain().any(|c| c.downcast_ref::<UsageError>().is_some()) {
                 eprintln!("(see `mldsense --help`)");
@@ -186,4 +179,24 @@ pub fn main() -> i32 {
             }
         }
     }
+}
+
+/// An error and its causes, each said once: library errors already carry their cause in their
+/// message (`file: reason`), so a cause already said (a missing file's name and reason) is not
+/// repeated.
+fn causes(e: &anyhow::Error) -> Vec<String> {
+    let mut said: Vec<String> = Vec::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !said.iter().any(|s| s.contains(&text)) {
+            said.push(text);
+        }
+    }
+    said
+}
+
+/// One line for an input that failed while others go on (class mode, progress): the error and
+/// its causes, each said once, joined by `: `.
+pub(crate) fn one_line(e: &anyhow::Error) -> String {
+    causes(e).join(": ")
 }

@@ -66,9 +66,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {e:#}");
+                eprintln!("error: {}", super::one_line(&e));
             }
         }
+    }
+    if records.is_empty() && failed > 0 {
+        bail!("none of the {} input(s) could be analysed", inputs.len());
     }
     if let Some(name) = &args.trainee {
         records.retain(|r| r.trainee.eq_ignore_ascii_case(name));

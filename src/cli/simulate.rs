@@ -194,6 +194,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     if args.pty && args.record.is_some() {
         bail!("--record writes the session straight to a file; to record from the pseudo-terminal, run `mldsense record --port PATH` against it");
     }
+    // Output folders are made as needed (as `live` makes its sessions folder), before the
+    // session is simulated, so a path that cannot be written fails at once.
+    for file in [&args.record, &args.truth, &args.calibration]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating the folder {}", dir.display()))?;
+        }
+    }
     println!(
         "virtual glove: style {}, seed {}, {:.0} s at {} Hz, {} channels — {}",
         config.style,
