@@ -423,8 +423,8 @@ td.l, th.l { text-align: left; }
 td.src { font-size: 0.85em; word-break: break-all; max-width: 22em; }
 tr.danger td { background: #f7e6ef; }
 .badge-danger { color: #fff; background: #7a2e5a; padding: 1px 6px; border-radius: 4px; white-space: nowrap; }
-.pass { color: #fff; background: #00795a; padding: 1px 6px; border-radius: 4px; }
-.fail { color: #fff; background: #a34700; padding: 1px 6px; border-radius: 4px; }
+.pass { color: #fff; background: #00795a; padding: 1px 6px; border-radius: 4px; white-space: nowrap; }
+.fail { color: #fff; background: #a34700; padding: 1px 6px; border-radius: 4px; white-space: nowrap; }
 .above { color: #a34700; font-weight: bold; }
 ul.changes li { margin: 0.2em 0; }
 svg { max-width: 100%; height: auto; }
