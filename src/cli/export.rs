@@ -25,7 +25,8 @@ pub struct Args {
     /// file name).
     #[arg(long, value_name = "LABEL")]
     pub subject: Option<String>,
-    /// An author of the dataset, for `dataset_description.json` (repeat for several).
+    /// An author of the dataset, for `dataset_description.json` (repeat for several; the BIDS
+    /// validator warns, TOO_FEW_AUTHORS, when only one is listed, as it is without this option).
     #[arg(long, value_name = "NAME")]
     pub author: Vec<String>,
     /// The task label.
