@@ -1,7 +1,7 @@
 //! Instructors and students over weeks: who each session's trainee is and when it happened
 //! ([`identity`]), what counts as a pass and how long a session spent above the window
-//! ([`outcome`], the one place those are read), report names that never collide
-//! ([`naming`]), each trainee's sessions in date order with what changed ([`progress`]), and a
+//! ([`outcome()`], the one place those are read), report names that never collide
+//! ([`naming`]), each trainee's sessions in date order with what changed ([`progress()`]), and a
 //! profile derived from an expert's own recording ([`expert`]).
 //!
 //! Everything here reads graded sessions; nothing depends on where the data came from (a real
