@@ -15,6 +15,7 @@
 //! spot), so compare them on signals without those.
 
 use super::config::DetectorConfig;
+use super::streaming::{FINGER_SHARE, ROLL_S};
 use super::Stroke;
 use crate::error::Result;
 use crate::filter::chain::Conditioner;
@@ -129,6 +130,46 @@ pub fn detect_batch(info: &StreamInfo, cfg: &DetectorConfig, rows: &[f64]) -> Re
             if env[j + 1] <= thr_off {
                 offset = cross(j, env[j], env[j + 1], thr_off);
                 break;
+            }
+        }
+        if peak - end < cfg.min_height_mmhg {
+            continue;
+        }
+        // Each fingertip carrying FINGER_SHARE of the stroke: its own departure before its
+        // peak and return after it, at most ROLL_S outside the envelope's edges.
+        if nch > 1 {
+            let w = (ROLL_S * cond.work_rate_hz()).ceil() as usize;
+            let a = (onset.floor() as usize).saturating_sub(w).max(lt);
+            let b = ((offset.ceil() as usize) + w).min(rt).max(pk);
+            for c in &chans {
+                let seg = &c[a..=b];
+                let Some((pi, pv)) = seg
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_finite())
+                    .fold(None, |m: Option<(usize, f64)>, (i, v)| match m {
+                        Some((_, mv)) if mv >= v => m,
+                        _ => Some((i, v)),
+                    })
+                else {
+                    continue;
+                };
+                let pi = a + pi;
+                let lvl_on = c[a..=pi].iter().copied().fold(f64::INFINITY, f64::min);
+                let rise = pv - lvl_on;
+                if !(rise >= FINGER_SHARE * h && rise >= cfg.min_height_mmhg) {
+                    continue;
+                }
+                let thr = lvl_on + tol(rise);
+                if let Some(j) = (a + 1..=pi).rev().find(|&j| c[j - 1] <= thr) {
+                    onset = onset.min(cross(j - 1, c[j - 1], c[j], thr));
+                }
+                let lvl_off = c[pi..=b].iter().copied().fold(f64::INFINITY, f64::min);
+                let thr = lvl_off + tol(pv - lvl_off);
+                if let Some(j) = (pi..b).find(|&j| c[j + 1] <= thr) {
+                    offset = offset.max(cross(j, c[j], c[j + 1], thr));
+                }
             }
         }
         if (offset - onset) / cond.work_rate_hz() < cfg.min_duration_s {

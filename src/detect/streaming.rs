@@ -64,7 +64,48 @@ pub struct StrokeDetector {
     window_n: u64,
     max_n: u64,
     lift_n: Option<u64>,
+    /// Per channel: is it stuck (flat within a hair for `stuck_n`, or at full scale), so left out
+    /// of the envelope and the peaks until it moves again.
+    stuck: Vec<bool>,
+    /// Per channel: the value a flat spell started at, and where.
+    flat_ref: Vec<f64>,
+    flat_from: Vec<u64>,
+    stuck_n: u64,
+    /// Changes of a channel's stuck state: (seconds from the first sample, channel, stuck now,
+    /// the level it sits at). Bounded to [`MAX_STUCK_LOG`] entries.
+    stuck_log: Vec<(f64, usize, bool, f64)>,
+    /// Per channel: the lowest level of the idle spells before the current one (where the hand
+    /// was lifted off the skin), and the lowest of the current spell.
+    low: Vec<f64>,
+    spell_low: Vec<f64>,
+    /// Working samples in the current run without any data (a dropout), and where it began.
+    gap_len: u64,
+    gap_from: u64,
+    bridge_n: u64,
+    /// Dropouts longer than the bridge that ended a stroke.
+    long_gaps: Vec<(f64, f64)>,
+    /// Sum and count of the resting level at each stroke start (mean resting contact).
+    rest_sum: f64,
+    rest_count: u64,
 }
+
+/// Furthest a fingertip's own departure or return may lie outside the envelope's (seconds):
+/// fingertips of a rolling hand peak 40–200 ms apart.
+pub const ROLL_S: f64 = 0.25;
+/// Share of the stroke's height a fingertip must carry for its own edges to count.
+pub const FINGER_SHARE: f64 = 0.3;
+
+/// Most changes of stuck state the detector remembers.
+pub const MAX_STUCK_LOG: usize = 256;
+/// Longest dropout bridged inside a stroke (seconds); a longer one ends it.
+pub const BRIDGE_S: f64 = 0.2;
+/// A channel that stays within this band (mmHg) for [`STUCK_S`] is stuck.
+pub const STUCK_BAND_MMHG: f64 = 0.004;
+/// How long a channel must stay flat to count as stuck (seconds).
+pub const STUCK_S: f64 = 2.5;
+/// A channel re-zeroes only within this many mmHg of its lift level (the lowest level of the
+/// earlier idle spells).
+pub const LIFT_TOL_MMHG: f64 = 1.0;
 
 impl StrokeDetector {
     /// A detector for the stream `info` describes.
@@ -112,6 +153,19 @@ impl StrokeDetector {
             window_n,
             max_n,
             lift_n: cfg.lift_s.map(n),
+            stuck: vec![false; nch],
+            flat_ref: vec![f64::NAN; nch],
+            flat_from: vec![0; nch],
+            stuck_n: n(STUCK_S),
+            stuck_log: Vec::new(),
+            low: vec![f64::INFINITY; nch],
+            spell_low: vec![f64::INFINITY; nch],
+            gap_len: 0,
+            gap_from: 0,
+            bridge_n: n(BRIDGE_S),
+            long_gaps: Vec::new(),
+            rest_sum: 0.0,
+            rest_count: 0,
             nch,
             cond,
             cfg,
@@ -214,14 +268,32 @@ impl StrokeDetector {
     fn step(&mut self, out: &mut Vec<Stroke>) {
         let k = self.k;
         let slot = (k as usize) & (self.ring - 1);
-        let mut e = f64::NEG_INFINITY;
+        let fresh = self.cond.had_data();
+        let newly_stuck = if fresh {
+            self.update_stuck(k)
+        } else {
+            // A dropout holds every channel: it says nothing about a sensor being stuck.
+            for f in &mut self.flat_from {
+                *f += 1;
+            }
+            None
+        };
         let cur = self.cond.current();
+        let any_free = self
+            .stuck
+            .iter()
+            .zip(cur)
+            .any(|(&st, v)| !st && v.is_finite());
+        let mut e = f64::NEG_INFINITY;
         if let Some(h) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) {
-            h.copy_from_slice(cur);
-        }
-        for &v in cur {
-            if v > e {
-                e = v;
+            for ((hv, &v), &st) in h.iter_mut().zip(cur).zip(&self.stuck) {
+                // A stuck channel is out of the envelope and the peaks (unless every channel
+                // is: then nothing tells them apart, and all count).
+                let used = !st || !any_free;
+                *hv = if used { v } else { f64::NAN };
+                if used && v > e {
+                    e = v;
+                }
             }
         }
         if e == f64::NEG_INFINITY {
@@ -235,7 +307,46 @@ impl StrokeDetector {
         if !e.is_finite() {
             return;
         }
+        if let Some(from) = newly_stuck {
+            self.drop_stuck_history(from, k);
+            if self.mode != Mode::Idle && self.peak_idx + 1 >= from {
+                // The stroke's peak was the stuck sensor's: it was no stroke.
+                self.enter_idle(k.saturating_sub(self.window_n), k);
+            }
+        }
+        if !fresh && self.last_env.is_finite() {
+            if self.gap_len == 0 {
+                self.gap_from = k;
+            }
+            self.gap_len += 1;
+            if self.gap_len == self.bridge_n + 1 && self.mode != Mode::Idle {
+                // A long dropout ends the stroke where the data stopped.
+                let end = self.gap_from.saturating_sub(1).max(self.start_idx);
+                let level = self.env_at(end);
+                let (t0, t1) = (self.time_of(self.gap_from as f64), self.time_of(k as f64));
+                self.emit(end, level, true, out);
+                if self.long_gaps.len() < MAX_STUCK_LOG {
+                    self.long_gaps.push((t0, t1));
+                }
+                self.enter_idle(k, k);
+            }
+        } else if fresh && self.gap_len > 0 {
+            if self.gap_len <= self.bridge_n {
+                self.bridge(self.gap_from, k);
+            } else {
+                let (t0, t1) = (self.time_of(self.gap_from as f64), self.time_of(k as f64));
+                if let Some(g) = self.long_gaps.last_mut() {
+                    if (g.0 - t0).abs() < 1e-9 {
+                        g.1 = t1;
+                    }
+                }
+            }
+            self.gap_len = 0;
+        }
         self.last_env = e;
+        if self.gap_len > self.bridge_n {
+            return;
+        }
         match self.mode {
             Mode::Idle => self.idle(k, e),
             Mode::Rising => {
@@ -270,11 +381,104 @@ impl StrokeDetector {
                     let (mi, m) = (self.min_idx, self.min);
                     self.emit(mi, m, false, out);
                     self.start_stroke(m, mi, e, k);
-                } else if k - self.flat_idx >= self.settle_n {
+                } else if k - self.flat_idx >= self.settle_n && self.gap_len == 0 {
                     let mi = self.min_idx;
                     let m = self.min;
                     self.emit(mi, m, false, out);
                     self.enter_idle(mi, k);
+                }
+            }
+        }
+    }
+
+    /// Updates every channel's stuck state at working sample `k`; returns where the flat spell
+    /// of a channel that has just become stuck began.
+    fn update_stuck(&mut self, k: u64) -> Option<u64> {
+        let mut newly = None;
+        let cur = self.cond.current();
+        for c in 0..self.nch {
+            let v = cur.get(c).copied().unwrap_or(f64::NAN);
+            if !v.is_finite() {
+                continue;
+            }
+            let (Some(r), Some(from), Some(st)) = (
+                self.flat_ref.get_mut(c),
+                self.flat_from.get_mut(c),
+                self.stuck.get_mut(c),
+            ) else {
+                continue;
+            };
+            if (v - *r).abs() <= STUCK_BAND_MMHG {
+                if !*st && k.saturating_sub(*from) >= self.stuck_n {
+                    *st = true;
+                    newly = Some(newly.map_or(*from, |n: u64| n.min(*from)));
+                    if self.stuck_log.len() < MAX_STUCK_LOG {
+                        let t = ((*from + 1) * self.decim as u64) as f64 / self.rate_hz;
+                        self.stuck_log.push((t, c, true, v));
+                    }
+                }
+            } else {
+                if *st {
+                    *st = false;
+                    if self.stuck_log.len() < MAX_STUCK_LOG {
+                        let t = ((k + 1) * self.decim as u64) as f64 / self.rate_hz;
+                        self.stuck_log.push((t, c, false, v));
+                    }
+                }
+                *r = v;
+                *from = k;
+            }
+        }
+        newly
+    }
+
+    /// Rewrites the buffered envelope and peaks from `from` to before `k` without the channels
+    /// now stuck.
+    fn drop_stuck_history(&mut self, from: u64, k: u64) {
+        let oldest = self.k.saturating_sub(self.ring as u64 - 1);
+        for i in from.max(oldest)..k {
+            let slot = (i as usize) & (self.ring - 1);
+            let Some(row) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) else {
+                continue;
+            };
+            let mut e = f64::NEG_INFINITY;
+            for (v, &st) in row.iter_mut().zip(&self.stuck) {
+                if st {
+                    *v = f64::NAN;
+                } else if *v > e {
+                    e = *v;
+                }
+            }
+            if e.is_finite() {
+                if let Some(s) = self.env.get_mut(slot) {
+                    *s = e;
+                }
+            }
+        }
+    }
+
+    /// A short dropout from `from` to before `k` ended: the held values become a straight line
+    /// from the last sample before it to the first after it.
+    fn bridge(&mut self, from: u64, k: u64) {
+        if from == 0 || k <= from {
+            return;
+        }
+        let a = from - 1;
+        let n = (k - a) as f64;
+        let sa = (a as usize) & (self.ring - 1);
+        let sk = (k as usize) & (self.ring - 1);
+        let (ea, ek) = (self.env_at(a), self.env_at(k));
+        for i in from..k {
+            let f = (i - a) as f64 / n;
+            let slot = (i as usize) & (self.ring - 1);
+            if let Some(s) = self.env.get_mut(slot) {
+                *s = ea + (ek - ea) * f;
+            }
+            for c in 0..self.nch {
+                let va = self.hist.get(sa * self.nch + c).copied().unwrap_or(f64::NAN);
+                let vk = self.hist.get(sk * self.nch + c).copied().unwrap_or(f64::NAN);
+                if let Some(v) = self.hist.get_mut(slot * self.nch + c) {
+                    *v = va + (vk - va) * f;
                 }
             }
         }
@@ -292,6 +496,9 @@ impl StrokeDetector {
     fn enter_idle(&mut self, from: u64, k: u64) {
         self.mode = Mode::Idle;
         self.base.clear();
+        for s in &mut self.spell_low {
+            *s = f64::INFINITY;
+        }
         self.idle_since = from;
         let lo = from.max(k.saturating_sub(self.window_n));
         for i in lo..=k {
@@ -319,6 +526,12 @@ impl StrokeDetector {
 
     fn idle(&mut self, k: u64, e: f64) {
         self.push_base(k, e);
+        let cur = self.cond.current();
+        for ((l, &v), &st) in self.spell_low.iter_mut().zip(cur).zip(&self.stuck) {
+            if !st && v < *l {
+                *l = v;
+            }
+        }
         let Some(&(bi, b)) = self.base.front() else {
             return;
         };
@@ -326,6 +539,13 @@ impl StrokeDetector {
             if self.idle_since + self.window_n / 2 <= k || !self.rest_level.is_finite() {
                 // A stroke from a real rest (not straight off a release ledge).
                 self.rest_level = b;
+                self.rest_sum += b;
+                self.rest_count += 1;
+            }
+            // The spell is over: its lowest levels join the session's lift levels.
+            for (l, s) in self.low.iter_mut().zip(&mut self.spell_low) {
+                *l = l.min(*s);
+                *s = f64::INFINITY;
             }
             self.start_stroke(b, bi, e, k);
             return;
@@ -337,7 +557,10 @@ impl StrokeDetector {
         }
     }
 
-    /// The hand has been idle for `lift` samples: if the envelope is flat, re-zero each channel.
+    /// The hand has been idle for `lift` samples: if the envelope is flat, re-zero each channel
+    /// that sits at its lift level (the lowest level of the earlier idle spells, reached by a
+    /// step down off the skin). A channel resting on the skin above that level is real pressure
+    /// (the resting contact), not drift, and keeps its reading.
     fn try_rezero(&mut self, k: u64, lift: u64) {
         self.last_rezero = k;
         let span = (lift / 2).max(1);
@@ -352,7 +575,11 @@ impl StrokeDetector {
             return;
         }
         let quarter = (self.work_hz * 0.25).max(1.0) as u64;
+        let mut any = false;
         for ch in 0..self.nch {
+            if self.stuck.get(ch).copied().unwrap_or(true) {
+                continue;
+            }
             let (mut s, mut n) = (0.0, 0u32);
             for i in k + 1 - quarter.min(k + 1)..=k {
                 let slot = (i as usize) & (self.ring - 1);
@@ -363,11 +590,57 @@ impl StrokeDetector {
                     }
                 }
             }
-            if n > 0 {
-                self.cond.rezero(ch, s / n as f64);
+            let lift_level = self.low.get(ch).copied().unwrap_or(f64::INFINITY);
+            if n == 0 || !lift_level.is_finite() {
+                continue;
+            }
+            let level = s / n as f64;
+            if level > lift_level + LIFT_TOL_MMHG {
+                continue;
+            }
+            let applied = self.cond.rezero(ch, level);
+            if applied != 0.0 {
+                any = true;
+                // The channel reads 0 at this lift now: that is its lift level.
+                if let Some(l) = self.low.get_mut(ch) {
+                    *l = 0.0;
+                }
+                if let Some(l) = self.spell_low.get_mut(ch) {
+                    *l -= applied;
+                }
             }
         }
-        self.base.clear();
+        if any {
+            self.base.clear();
+        }
+    }
+
+    /// Estimated sensor drift removed so far, per channel (mmHg; positive: the sensor crept up).
+    pub fn sensor_drift(&self) -> &[f64] {
+        self.cond.drift().total_shift()
+    }
+
+    /// The mean resting contact (mmHg above the lift level) the hand kept between strokes, over
+    /// the strokes so far that rose from a rest; `None` before the first.
+    pub fn resting_contact(&self) -> Option<f64> {
+        (self.rest_count > 0).then(|| self.rest_sum / self.rest_count as f64)
+    }
+
+    /// Changes of stuck state so far: (seconds from the first sample, channel, stuck now,
+    /// level in mmHg).
+    pub fn stuck_log(&self) -> &[(f64, usize, bool, f64)] {
+        &self.stuck_log
+    }
+
+    /// Channels stuck now.
+    pub fn stuck_now(&self) -> &[bool] {
+        &self.stuck
+    }
+
+    /// Dropouts longer than [`BRIDGE_S`] that ended a stroke: (from, to), seconds from the first
+    /// sample.
+    pub fn long_gaps(&self) -> &[(f64, f64)] {
+        &self.long_gaps
     }
 
     /// Builds and appends the stroke of the current state, ending at working sample `end_idx`
@@ -420,6 +693,16 @@ impl StrokeDetector {
                 j += 1;
             }
         }
+        if !forced && self.peak - end_level < self.cfg.min_height_mmhg {
+            // It settled well above where it rose from, without standing out of that level:
+            // the hand touching down onto the skin, not a stroke.
+            return;
+        }
+        // Each fingertip's own departure and return (a rolling hand): the stroke starts when
+        // the first one leaves its resting level and ends when the last is back on it.
+        let w = (ROLL_S * self.work_hz).ceil() as u64;
+        let (on, off) = self.fingertip_edges(lo, pk, end_idx, onset, offset, forced, w);
+        let (onset, offset) = (on, off);
         if (offset - onset) / self.work_hz < self.cfg.min_duration_s {
             return;
         }
@@ -469,6 +752,81 @@ impl StrokeDetector {
 }
 
 impl StrokeDetector {
+    /// Moves `onset` earlier and `offset` later (by at most `w` working samples) to where a
+    /// fingertip that carries at least [`FINGER_SHARE`] of the stroke leaves its own level
+    /// before its peak, and returns to it after. `lo..=end` bounds the stroke, `pk` is the peak
+    /// of the envelope.
+    #[allow(clippy::too_many_arguments)]
+    fn fingertip_edges(
+        &self,
+        lo: u64,
+        pk: u64,
+        end: u64,
+        onset: f64,
+        offset: f64,
+        forced: bool,
+        w: u64,
+    ) -> (f64, f64) {
+        let (mut on, mut off) = (onset, offset);
+        if self.nch < 2 {
+            return (on, off);
+        }
+        let height = self.peak - self.start_level;
+        let at = |i: u64, c: usize| {
+            let slot = (i as usize) & (self.ring - 1);
+            self.hist
+                .get(slot * self.nch + c)
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        let a = (onset.floor() as u64).saturating_sub(w).max(lo);
+        let b = ((offset.ceil() as u64) + w).min(end).max(pk);
+        for c in 0..self.nch {
+            // The fingertip's own peak within the stroke.
+            let (mut pv, mut pi) = (f64::NEG_INFINITY, pk);
+            for i in a..=b {
+                let v = at(i, c);
+                if v > pv {
+                    pv = v;
+                    pi = i;
+                }
+            }
+            if !pv.is_finite() {
+                continue;
+            }
+            let lvl_on = (a..=pi).map(|i| at(i, c)).fold(f64::INFINITY, f64::min);
+            let rise = pv - lvl_on;
+            if !(rise >= FINGER_SHARE * height && rise >= self.cfg.min_height_mmhg) {
+                continue;
+            }
+            let thr = lvl_on + self.edge_tol(rise);
+            let mut j = pi;
+            while j > a {
+                let (u, v) = (at(j - 1, c), at(j, c));
+                if u <= thr {
+                    on = on.min(crossing(j - 1, u, v, thr));
+                    break;
+                }
+                j -= 1;
+            }
+            if forced {
+                continue;
+            }
+            let lvl_off = (pi..=b).map(|i| at(i, c)).fold(f64::INFINITY, f64::min);
+            let thr = lvl_off + self.edge_tol(pv - lvl_off);
+            let mut j = pi;
+            while j < b {
+                let (u, v) = (at(j, c), at(j + 1, c));
+                if v <= thr {
+                    off = off.max(crossing(j, u, v, thr));
+                    break;
+                }
+                j += 1;
+            }
+        }
+        (on, off)
+    }
+
     /// A plateau the stroke's flank starts (or ends) on, between the peak `pk` and `bound`
     /// (before the peak if `!forward`): from the flank's half-height point, walk away from the
     /// peak until the change over 50 ms falls below a tenth of the change at half height. It

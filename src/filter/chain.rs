@@ -70,6 +70,7 @@ pub struct Conditioner {
     drift: DriftTracker,
     out: Vec<f64>,
     delay_s: f64,
+    fresh: bool,
 }
 
 impl Conditioner {
@@ -114,6 +115,7 @@ impl Conditioner {
             drift: DriftTracker::new(channels, cfg.max_rezero),
             out: vec![f64::NAN; channels],
             delay_s,
+            fresh: false,
         })
     }
 
@@ -135,6 +137,12 @@ impl Conditioner {
     /// The latest conditioned value of every channel, mmHg (`NaN` for a channel never seen).
     pub fn current(&self) -> &[f64] {
         &self.out
+    }
+
+    /// Whether any channel gave a value for the latest working sample (`false` inside a
+    /// dropout, where every channel holds its last value).
+    pub fn had_data(&self) -> bool {
+        self.fresh
     }
 
     /// The drift tracker (zeros applied to every channel).
@@ -177,8 +185,10 @@ impl Conditioner {
             return false;
         }
         self.phase = 0;
+        self.fresh = false;
         for (i, c) in self.channels.iter_mut().enumerate() {
             if c.count > 0 {
+                self.fresh = true;
                 let v = c.acc / c.count as f64;
                 c.acc = 0.0;
                 c.count = 0;
