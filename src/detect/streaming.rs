@@ -70,6 +70,11 @@ pub struct StrokeDetector {
     /// Per channel: the value a flat spell started at, and where.
     flat_ref: Vec<f64>,
     flat_from: Vec<u64>,
+    /// Per channel: a channel that has just come unstuck stays out until here (the filters are
+    /// still coming down from the stuck value).
+    quarantine: Vec<u64>,
+    /// Per channel, this working sample: left out of the envelope and the peaks.
+    excluded: Vec<bool>,
     stuck_n: u64,
     /// Changes of a channel's stuck state: (seconds from the first sample, channel, stuck now,
     /// the level it sits at). Bounded to [`MAX_STUCK_LOG`] entries.
@@ -87,6 +92,13 @@ pub struct StrokeDetector {
     /// Sum and count of the resting level at each stroke start (mean resting contact).
     rest_sum: f64,
     rest_count: u64,
+    /// Mean absolute step of the envelope while idle (a robust running mean): the noise floor.
+    noise_step: f64,
+    noise_n: u64,
+    /// Thresholds in force (mmHg): the configured floors, or more on a noisy signal.
+    rise: f64,
+    min_height: f64,
+    edge_floor: f64,
 }
 
 /// Furthest a fingertip's own departure or return may lie outside the envelope's (seconds):
@@ -94,6 +106,15 @@ pub struct StrokeDetector {
 pub const ROLL_S: f64 = 0.25;
 /// Share of the stroke's height a fingertip must carry for its own edges to count.
 pub const FINGER_SHARE: f64 = 0.3;
+
+/// Noise deviations per mean absolute step of the conditioned envelope.
+pub const NOISE_PER_STEP: f64 = 2.0;
+/// Rise that starts a stroke, in noise deviations.
+pub const RISE_SIGMA: f64 = 6.0;
+/// Smallest stroke height, in noise deviations.
+pub const HEIGHT_SIGMA: f64 = 8.0;
+/// Edge tolerance, in noise deviations.
+pub const EDGE_SIGMA: f64 = 3.0;
 
 /// Most changes of stuck state the detector remembers.
 pub const MAX_STUCK_LOG: usize = 256;
@@ -156,6 +177,8 @@ impl StrokeDetector {
             stuck: vec![false; nch],
             flat_ref: vec![f64::NAN; nch],
             flat_from: vec![0; nch],
+            quarantine: vec![0; nch],
+            excluded: vec![false; nch],
             stuck_n: n(STUCK_S),
             stuck_log: Vec::new(),
             low: vec![f64::INFINITY; nch],
@@ -166,6 +189,11 @@ impl StrokeDetector {
             long_gaps: Vec::new(),
             rest_sum: 0.0,
             rest_count: 0,
+            noise_step: 0.0,
+            noise_n: 0,
+            rise: cfg.rise_mmhg,
+            min_height: cfg.min_height_mmhg,
+            edge_floor: cfg.edge_mmhg,
             nch,
             cond,
             cfg,
@@ -262,7 +290,7 @@ impl StrokeDetector {
     }
 
     fn edge_tol(&self, height: f64) -> f64 {
-        (self.cfg.edge_fraction * height).max(self.cfg.edge_mmhg)
+        (self.cfg.edge_fraction * height).max(self.edge_floor)
     }
 
     fn step(&mut self, out: &mut Vec<Stroke>) {
@@ -279,14 +307,17 @@ impl StrokeDetector {
             None
         };
         let cur = self.cond.current();
+        for ((x, &st), &q) in self.excluded.iter_mut().zip(&self.stuck).zip(&self.quarantine) {
+            *x = st || k < q;
+        }
         let any_free = self
-            .stuck
+            .excluded
             .iter()
             .zip(cur)
             .any(|(&st, v)| !st && v.is_finite());
         let mut e = f64::NEG_INFINITY;
         if let Some(h) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) {
-            for ((hv, &v), &st) in h.iter_mut().zip(cur).zip(&self.stuck) {
+            for ((hv, &v), &st) in h.iter_mut().zip(cur).zip(&self.excluded) {
                 // A stuck channel is out of the envelope and the peaks (unless every channel
                 // is: then nothing tells them apart, and all count).
                 let used = !st || !any_free;
@@ -310,8 +341,11 @@ impl StrokeDetector {
         if let Some(from) = newly_stuck {
             self.drop_stuck_history(from, k);
             if self.mode != Mode::Idle && self.peak_idx + 1 >= from {
-                // The stroke's peak was the stuck sensor's: it was no stroke.
-                self.enter_idle(k.saturating_sub(self.window_n), k);
+                // The open stroke's peak may be the stuck sensor's: look at the buffered
+                // envelope again without it, from where that stroke began.
+                self.replay(from, k, out);
+                self.last_env = self.env_at(k);
+                return;
             }
         }
         if !fresh && self.last_env.is_finite() {
@@ -347,6 +381,29 @@ impl StrokeDetector {
         if self.gap_len > self.bridge_n {
             return;
         }
+        self.advance(k, e, out);
+    }
+
+    /// Runs the envelope state machine again over the buffered envelope, from the start of the
+    /// open stroke (or `from`, if earlier) to `k`, without re-zeroing.
+    fn replay(&mut self, from: u64, k: u64, out: &mut Vec<Stroke>) {
+        let oldest = self.k.saturating_sub(self.ring as u64 - 1);
+        let s0 = self.start_idx.min(from).max(oldest);
+        self.mode = Mode::Idle;
+        self.base.clear();
+        self.idle_since = s0;
+        let lift = self.lift_n.take();
+        for i in s0..=k {
+            let e = self.env_at(i);
+            if e.is_finite() {
+                self.advance(i, e, out);
+            }
+        }
+        self.lift_n = lift;
+    }
+
+    /// One step of the envelope state machine at working sample `k`.
+    fn advance(&mut self, k: u64, e: f64, out: &mut Vec<Stroke>) {
         match self.mode {
             Mode::Idle => self.idle(k, e),
             Mode::Rising => {
@@ -355,7 +412,7 @@ impl StrokeDetector {
                     self.peak_idx = k;
                 }
                 let height = self.peak - self.start_level;
-                if self.peak - e >= (self.cfg.split_fraction * height).max(self.cfg.rise_mmhg) {
+                if self.peak - e >= (self.cfg.split_fraction * height).max(self.rise) {
                     self.mode = Mode::Falling;
                     self.min = e;
                     self.min_idx = k;
@@ -376,7 +433,7 @@ impl StrokeDetector {
                     self.flat_level = e;
                     self.flat_idx = k;
                 }
-                let rerise = (0.12 * (self.peak - self.start_level)).max(self.cfg.rise_mmhg);
+                let rerise = (0.12 * (self.peak - self.start_level)).max(self.rise);
                 if e > self.min + rerise {
                     let (mi, m) = (self.min_idx, self.min);
                     self.emit(mi, m, false, out);
@@ -420,6 +477,9 @@ impl StrokeDetector {
             } else {
                 if *st {
                     *st = false;
+                    if let Some(q) = self.quarantine.get_mut(c) {
+                        *q = k + self.bridge_n + 1;
+                    }
                     if self.stuck_log.len() < MAX_STUCK_LOG {
                         let t = ((k + 1) * self.decim as u64) as f64 / self.rate_hz;
                         self.stuck_log.push((t, c, false, v));
@@ -525,17 +585,20 @@ impl StrokeDetector {
     }
 
     fn idle(&mut self, k: u64, e: f64) {
+        self.track_noise(k, e);
         self.push_base(k, e);
-        let cur = self.cond.current();
-        for ((l, &v), &st) in self.spell_low.iter_mut().zip(cur).zip(&self.stuck) {
-            if !st && v < *l {
-                *l = v;
+        let slot = (k as usize) & (self.ring - 1);
+        if let Some(row) = self.hist.get(slot * self.nch..(slot + 1) * self.nch) {
+            for (l, &v) in self.spell_low.iter_mut().zip(row) {
+                if v < *l {
+                    *l = v;
+                }
             }
         }
         let Some(&(bi, b)) = self.base.front() else {
             return;
         };
-        if e > b + self.cfg.rise_mmhg {
+        if e > b + self.rise {
             if self.idle_since + self.window_n / 2 <= k || !self.rest_level.is_finite() {
                 // A stroke from a real rest (not straight off a release ledge).
                 self.rest_level = b;
@@ -615,6 +678,42 @@ impl StrokeDetector {
         }
     }
 
+    /// Learns the envelope's noise floor from its steps while idle and sets the thresholds
+    /// from it: a rise of [`RISE_SIGMA`] noise deviations starts a stroke, a height of
+    /// [`HEIGHT_SIGMA`] makes one, an edge sits [`EDGE_SIGMA`] above its level — never below
+    /// the configured floors (`rise_mmhg`, `min_height_mmhg`, `edge_mmhg`), so a quiet 12-bit
+    /// glove keeps them and a noisy 10-bit one at 50 Hz raises them.
+    fn track_noise(&mut self, k: u64, e: f64) {
+        let prev = if k > 0 { self.env_at(k - 1) } else { f64::NAN };
+        let d = (e - prev).abs();
+        if !d.is_finite() {
+            return;
+        }
+        self.noise_n += 1;
+        let n = self.noise_n as f64;
+        // Robust: a step far above the floor (a slip, the rise of a touch-down) counts only
+        // up to 3× the floor; a running mean over ~5 s of idle.
+        let m = if self.noise_n > 20 {
+            d.min(3.0 * self.noise_step)
+        } else {
+            d
+        };
+        let a = (1.0 / n).max(1.0 / (5.0 * self.work_hz));
+        self.noise_step += a * (m - self.noise_step);
+        if self.noise_n > 20 {
+            // Low-passed white noise: σ ≈ 2 × its mean absolute step.
+            let sigma = NOISE_PER_STEP * self.noise_step;
+            self.rise = self.cfg.rise_mmhg.max(RISE_SIGMA * sigma);
+            self.min_height = self.cfg.min_height_mmhg.max(HEIGHT_SIGMA * sigma);
+            self.edge_floor = self.cfg.edge_mmhg.max(EDGE_SIGMA * sigma);
+        }
+    }
+
+    /// Thresholds in force now (mmHg): rise, height, edge floor (see the noise floor).
+    pub fn thresholds(&self) -> (f64, f64, f64) {
+        (self.rise, self.min_height, self.edge_floor)
+    }
+
     /// Estimated sensor drift removed so far, per channel (mmHg; positive: the sensor crept up).
     pub fn sensor_drift(&self) -> &[f64] {
         self.cond.drift().total_shift()
@@ -648,7 +747,7 @@ impl StrokeDetector {
     /// return to the level.
     fn emit(&mut self, end_idx: u64, end_level: f64, forced: bool, out: &mut Vec<Stroke>) {
         let height = self.peak - self.start_level;
-        if height < self.cfg.min_height_mmhg || !height.is_finite() {
+        if height < self.min_height || !height.is_finite() {
             return;
         }
         let oldest = self.k.saturating_sub(self.ring as u64);
@@ -693,7 +792,7 @@ impl StrokeDetector {
                 j += 1;
             }
         }
-        if !forced && self.peak - end_level < self.cfg.min_height_mmhg {
+        if !forced && self.peak - end_level < self.min_height {
             // It settled well above where it rose from, without standing out of that level:
             // the hand touching down onto the skin, not a stroke.
             return;
@@ -796,7 +895,7 @@ impl StrokeDetector {
             }
             let lvl_on = (a..=pi).map(|i| at(i, c)).fold(f64::INFINITY, f64::min);
             let rise = pv - lvl_on;
-            if !(rise >= FINGER_SHARE * height && rise >= self.cfg.min_height_mmhg) {
+            if !(rise >= FINGER_SHARE * height && rise >= self.min_height) {
                 continue;
             }
             let thr = lvl_on + self.edge_tol(rise);
