@@ -8,11 +8,15 @@
 //! starts a new stroke only if the dip before it fell by `split_fraction` of the current
 //! stroke's height and rose again by `max(rise_mmhg, 12 % of the height)`; strokes lower than
 //! `min_height_mmhg` or shorter than `min_duration_s` are dropped; onset and offset are the departure from and return to the
-//! trough levels on either side within `max(edge_mmhg, edge_fraction · height)`.
+//! trough levels on either side within `max(edge_mmhg, edge_fraction · height)`, moved earlier
+//! (later) to where any fingertip carrying `FINGER_SHARE` of the height leaves (returns to) its
+//! own level, at most `ROLL_S` outside the envelope's edges (a rolling hand); a stroke must also
+//! stand `min_height_mmhg` above the level it returns to (else it is a touch-down).
 //!
 //! Unlike the detector it neither re-zeroes drift nor looks for a touch-down or lift-off
 //! plateau above the trough (where the hand settles on the skin before the first stroke of a
-//! spot), so compare them on signals without those.
+//! spot), nor leaves out stuck sensors, bridges dropouts or raises its thresholds on a noisy
+//! signal (it uses the configured floors), so compare them on clean signals without those.
 
 use super::config::DetectorConfig;
 use super::streaming::{FINGER_SHARE, ROLL_S};

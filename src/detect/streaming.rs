@@ -116,6 +116,12 @@ pub const HEIGHT_SIGMA: f64 = 8.0;
 /// Edge tolerance, in noise deviations.
 pub const EDGE_SIGMA: f64 = 3.0;
 
+/// A resting contact above half the stroke's height counts as the level a stroke rose from
+/// only after this long flat (seconds)…
+pub const FOOT_FLAT_S: f64 = 0.25;
+/// …within this band (mmHg, or the edge tolerance if larger).
+pub const FOOT_BAND_MMHG: f64 = 1.5;
+
 /// Most changes of stuck state the detector remembers.
 pub const MAX_STUCK_LOG: usize = 256;
 /// Longest dropout bridged inside a stroke (seconds); a longer one ends it.
@@ -468,6 +474,8 @@ impl StrokeDetector {
             if (v - *r).abs() <= STUCK_BAND_MMHG {
                 if !*st && k.saturating_sub(*from) >= self.stuck_n {
                     *st = true;
+                    // Out from a little before the flat spell: the filters' way up to it.
+                    *from = from.saturating_sub(self.bridge_n);
                     newly = Some(newly.map_or(*from, |n: u64| n.min(*from)));
                     if self.stuck_log.len() < MAX_STUCK_LOG {
                         let t = ((*from + 1) * self.decim as u64) as f64 / self.rate_hz;
@@ -976,7 +984,22 @@ impl StrokeDetector {
         }
         let level = self.env_at(j);
         let tol = self.edge_tol(height);
-        (level > base + tol && level < base + 0.5 * height).then_some((j, level))
+        if level <= base + tol {
+            return None;
+        }
+        if level < base + 0.5 * height {
+            return Some((j, level));
+        }
+        // Higher up, only a rest: the resting contact the hand settled into after touching
+        // down, flat for a while before the stroke (the dip of a double hump is not), with the
+        // stroke standing a stroke's height above it.
+        let flat_n = (FOOT_FLAT_S * self.work_hz).ceil() as u64;
+        if forward || j < bound + flat_n || self.peak - level < self.min_height {
+            return None;
+        }
+        let band = tol.max(FOOT_BAND_MMHG);
+        let flat = (j - flat_n..j).all(|i| (self.env_at(i) - level).abs() <= band);
+        (flat && level < base + 0.85 * height).then_some((j, level))
     }
 }
 

@@ -18,6 +18,10 @@ use super::median::SpikeGate;
 use super::notch;
 use crate::error::{Error, Result};
 
+/// Longest run without a value (seconds) over which a channel holds its last value; after it the
+/// channel reads `NaN` until it gives values again.
+pub const MAX_HOLD_S: f64 = 0.25;
+
 /// Settings of the conditioning chain.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChainConfig {
@@ -58,6 +62,8 @@ struct Channel {
     lp: Cascade,
     started: bool,
     last: f64,
+    /// Working samples in a row without a value.
+    missing: u32,
 }
 
 /// Conditions every channel of a stream, one input row at a time.
@@ -71,6 +77,7 @@ pub struct Conditioner {
     out: Vec<f64>,
     delay_s: f64,
     fresh: bool,
+    max_hold: u32,
 }
 
 impl Conditioner {
@@ -101,6 +108,7 @@ impl Conditioner {
             lp,
             started: false,
             last: f64::NAN,
+            missing: 0,
         };
         // Delays: the boxcar (D-1)/2 input samples, the median of 5 (3) two (one) working
         // samples, the low-pass its DC group delay.
@@ -116,6 +124,7 @@ impl Conditioner {
             out: vec![f64::NAN; channels],
             delay_s,
             fresh: false,
+            max_hold: ((MAX_HOLD_S * work).ceil() as u32).max(1),
         })
     }
 
@@ -189,6 +198,7 @@ impl Conditioner {
         for (i, c) in self.channels.iter_mut().enumerate() {
             if c.count > 0 {
                 self.fresh = true;
+                c.missing = 0;
                 let v = c.acc / c.count as f64;
                 c.acc = 0.0;
                 c.count = 0;
@@ -199,10 +209,18 @@ impl Conditioner {
                 }
                 c.last = c.lp.process(m);
             } else if c.started {
-                // A dropout: hold the filtered value (bridges short NaN runs).
-                let v = c.last + self.drift.zero(i);
-                let m = c.gate.process(v);
-                c.last = c.lp.process(m);
+                c.missing += 1;
+                if c.missing > self.max_hold {
+                    // Gone for longer than a short dropout (disconnected, or a long gap): no
+                    // value until it comes back, then the filters start afresh there.
+                    c.started = false;
+                    c.last = f64::NAN;
+                } else {
+                    // A short dropout: hold the filtered value (bridges short NaN runs).
+                    let v = c.last;
+                    let m = c.gate.process(v);
+                    c.last = c.lp.process(m);
+                }
             }
             if let Some(o) = self.out.get_mut(i) {
                 *o = c.last - self.drift.zero(i);
