@@ -119,8 +119,10 @@ pub const EDGE_SIGMA: f64 = 3.0;
 /// A resting contact above half the stroke's height counts as the level a stroke rose from
 /// only after this long flat (seconds)…
 pub const FOOT_FLAT_S: f64 = 0.25;
-/// …within this band (mmHg, or the edge tolerance if larger).
+/// …within this band (mmHg, or the edge tolerance if larger)…
 pub const FOOT_BAND_MMHG: f64 = 1.5;
+/// …at most this far (mmHg) above the lifted level (a resting contact, not a plateau).
+pub const FOOT_MAX_MMHG: f64 = 12.0;
 
 /// Most changes of stuck state the detector remembers.
 pub const MAX_STUCK_LOG: usize = 256;
@@ -763,7 +765,10 @@ impl StrokeDetector {
         let pk = self.peak_idx.max(lo);
         // The level the final rise left: the base minimum, or a plateau above it (the resting
         // level after the hand touched down from a lift).
-        let (start_level, lo) = match self.foot(pk, lo, self.start_level, height, false) {
+        let foot = self
+            .foot(pk, lo, self.start_level, height, false)
+            .or_else(|| self.rest_foot(pk, lo, self.start_level, height));
+        let (start_level, lo) = match foot {
             Some((j, level)) => (level, j),
             None => (self.start_level, lo),
         };
@@ -984,22 +989,41 @@ impl StrokeDetector {
         }
         let level = self.env_at(j);
         let tol = self.edge_tol(height);
-        if level <= base + tol {
-            return None;
-        }
-        if level < base + 0.5 * height {
-            return Some((j, level));
-        }
-        // Higher up, only a rest: the resting contact the hand settled into after touching
-        // down, flat for a while before the stroke (the dip of a double hump is not), with the
-        // stroke standing a stroke's height above it.
+        (level > base + tol && level < base + 0.5 * height).then_some((j, level))
+    }
+
+    /// The resting contact a stroke rose from after the hand touched down (`bound..pk`): the
+    /// flat spell nearest before the peak `pk` ([`FOOT_FLAT_S`] within [`FOOT_BAND_MMHG`])
+    /// lying clearly above `base`, at most [`FOOT_MAX_MMHG`] above it and below 70 % of
+    /// `height` (so a creeping plateau is never taken for it), with the stroke standing a
+    /// stroke's height above it. Returns the spell's end and level.
+    fn rest_foot(&self, pk: u64, bound: u64, base: f64, height: f64) -> Option<(u64, f64)> {
         let flat_n = (FOOT_FLAT_S * self.work_hz).ceil() as u64;
-        if forward || j < bound + flat_n || self.peak - level < self.min_height {
-            return None;
-        }
+        let tol = self.edge_tol(height);
         let band = tol.max(FOOT_BAND_MMHG);
-        let flat = (j - flat_n..j).all(|i| (self.env_at(i) - level).abs() <= band);
-        (flat && level < base + 0.85 * height).then_some((j, level))
+        let top = (base + 0.7 * height)
+            .min(base + FOOT_MAX_MMHG)
+            .min(self.peak - self.min_height);
+        let mut j = pk;
+        while j >= bound + flat_n && j > 0 {
+            let level = self.env_at(j);
+            if level <= base + tol {
+                return None;
+            }
+            if level < top {
+                let (mut lo, mut hi) = (level, level);
+                for i in j - flat_n..j {
+                    let v = self.env_at(i);
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+                if hi - lo <= band {
+                    return Some((j, level));
+                }
+            }
+            j -= 1;
+        }
+        None
     }
 }
 
