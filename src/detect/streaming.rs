@@ -76,6 +76,16 @@ pub struct StrokeDetector {
     /// Per channel, this working sample: left out of the envelope and the peaks.
     excluded: Vec<bool>,
     stuck_n: u64,
+    /// How far before a flat spell a newly stuck channel is left out (the filters' settling).
+    stuck_margin: u64,
+    /// Working sample just after the last emitted stroke's offset (a replay starts no earlier).
+    emitted_to: u64,
+    /// The stroke being emitted closed on a flat release (not split by a new rise).
+    settled_close: bool,
+    /// Working samples of [`ROLL_S`].
+    roll_n: u64,
+    /// A short dropout ended: bridge from its start once the filters have caught up.
+    pending_bridge: Option<(u64, u64)>,
     /// Changes of a channel's stuck state: (seconds from the first sample, channel, stuck now,
     /// the level it sits at). Bounded to [`MAX_STUCK_LOG`] entries.
     stuck_log: Vec<(f64, usize, bool, f64)>,
@@ -123,6 +133,9 @@ pub const FOOT_FLAT_S: f64 = 0.25;
 pub const FOOT_BAND_MMHG: f64 = 1.5;
 /// …at most this far (mmHg) above the lifted level (a resting contact, not a plateau).
 pub const FOOT_MAX_MMHG: f64 = 12.0;
+
+/// A plateau a stroke rose from lies more than this fraction of the height above the base.
+pub const FOOT_ABOVE: f64 = 0.06;
 
 /// Most changes of stuck state the detector remembers.
 pub const MAX_STUCK_LOG: usize = 256;
@@ -188,6 +201,11 @@ impl StrokeDetector {
             quarantine: vec![0; nch],
             excluded: vec![false; nch],
             stuck_n: n(STUCK_S),
+            stuck_margin: n(0.5),
+            emitted_to: 0,
+            pending_bridge: None,
+            settled_close: false,
+            roll_n: n(ROLL_S),
             stuck_log: Vec::new(),
             low: vec![f64::INFINITY; nch],
             spell_low: vec![f64::INFINITY; nch],
@@ -374,8 +392,12 @@ impl StrokeDetector {
             }
         } else if fresh && self.gap_len > 0 {
             if self.gap_len <= self.bridge_n {
-                self.bridge(self.gap_from, k);
+                // Bridge once the filters have risen to the new values (≈ their delay).
+                self.pending_bridge = Some((self.gap_from, k + self.foot_n));
             } else {
+                // After a long gap the signal starts afresh: what it left off at is no rest.
+                self.base.clear();
+                self.idle_since = k;
                 let (t0, t1) = (self.time_of(self.gap_from as f64), self.time_of(k as f64));
                 if let Some(g) = self.long_gaps.last_mut() {
                     if (g.0 - t0).abs() < 1e-9 {
@@ -384,6 +406,12 @@ impl StrokeDetector {
                 }
             }
             self.gap_len = 0;
+        }
+        if let Some((from, at)) = self.pending_bridge {
+            if k >= at && self.gap_len == 0 {
+                self.bridge(from, k);
+                self.pending_bridge = None;
+            }
         }
         self.last_env = e;
         if self.gap_len > self.bridge_n {
@@ -396,7 +424,7 @@ impl StrokeDetector {
     /// open stroke (or `from`, if earlier) to `k`, without re-zeroing.
     fn replay(&mut self, from: u64, k: u64, out: &mut Vec<Stroke>) {
         let oldest = self.k.saturating_sub(self.ring as u64 - 1);
-        let s0 = self.start_idx.min(from).max(oldest);
+        let s0 = self.start_idx.min(from).max(oldest).max(self.emitted_to);
         self.mode = Mode::Idle;
         self.base.clear();
         self.idle_since = s0;
@@ -446,14 +474,45 @@ impl StrokeDetector {
                     let (mi, m) = (self.min_idx, self.min);
                     self.emit(mi, m, false, out);
                     self.start_stroke(m, mi, e, k);
-                } else if k - self.flat_idx >= self.settle_n && self.gap_len == 0 {
+                } else if k - self.flat_idx >= self.settle_n
+                    && self.gap_len == 0
+                    && (self.channels_settled(k)
+                        || k - self.flat_idx >= self.settle_n + self.roll_n)
+                {
+                    // Flat, and every fingertip back on its level (a rolling hand's last
+                    // fingertip may still be on its way down under the others' contact).
                     let mi = self.min_idx;
                     let m = self.min;
+                    self.settled_close = true;
                     self.emit(mi, m, false, out);
+                    self.settled_close = false;
                     self.enter_idle(mi, k);
                 }
             }
         }
+    }
+
+    /// Whether every channel in use has been flat (within the edge tolerance of the stroke)
+    /// over the last `settle_s`.
+    fn channels_settled(&self, k: u64) -> bool {
+        if self.nch < 2 {
+            return true;
+        }
+        let tol = self.edge_tol(self.peak - self.min);
+        let from = k.saturating_sub(self.settle_n);
+        (0..self.nch).all(|c| {
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for i in from..=k {
+                let slot = (i as usize) & (self.ring - 1);
+                if let Some(&v) = self.hist.get(slot * self.nch + c) {
+                    if v.is_finite() {
+                        lo = lo.min(v);
+                        hi = hi.max(v);
+                    }
+                }
+            }
+            !(hi - lo > tol)
+        })
     }
 
     /// Updates every channel's stuck state at working sample `k`; returns where the flat spell
@@ -477,7 +536,7 @@ impl StrokeDetector {
                 if !*st && k.saturating_sub(*from) >= self.stuck_n {
                     *st = true;
                     // Out from a little before the flat spell: the filters' way up to it.
-                    *from = from.saturating_sub(self.bridge_n);
+                    *from = from.saturating_sub(self.stuck_margin);
                     newly = Some(newly.map_or(*from, |n: u64| n.min(*from)));
                     if self.stuck_log.len() < MAX_STUCK_LOG {
                         let t = ((*from + 1) * self.decim as u64) as f64 / self.rate_hz;
@@ -762,6 +821,7 @@ impl StrokeDetector {
         }
         let oldest = self.k.saturating_sub(self.ring as u64);
         let lo = self.start_idx.max(oldest);
+        let lo0 = lo;
         let pk = self.peak_idx.max(lo);
         // The level the final rise left: the base minimum, or a plateau above it (the resting
         // level after the hand touched down from a lift).
@@ -813,7 +873,7 @@ impl StrokeDetector {
         // Each fingertip's own departure and return (a rolling hand): the stroke starts when
         // the first one leaves its resting level and ends when the last is back on it.
         let w = (ROLL_S * self.work_hz).ceil() as u64;
-        let (on, off) = self.fingertip_edges(lo, pk, end_idx, onset, offset, forced, w);
+        let (on, off) = self.fingertip_edges(lo0, pk, end_idx, onset, offset, forced, w);
         let (onset, offset) = (on, off);
         if (offset - onset) / self.work_hz < self.cfg.min_duration_s {
             return;
@@ -849,6 +909,7 @@ impl StrokeDetector {
         } else {
             self.start_level
         };
+        self.emitted_to = self.emitted_to.max(offset.ceil() as u64);
         out.push(Stroke {
             onset_s: self.time_of(onset),
             offset_s: self.time_of(offset),
@@ -892,7 +953,14 @@ impl StrokeDetector {
                 .unwrap_or(f64::NAN)
         };
         let a = (onset.floor() as u64).saturating_sub(w).max(lo);
-        let b = ((offset.ceil() as u64) + w).min(end).max(pk);
+        // Closed on a flat release, the data up to now is this stroke's; split by a new rise,
+        // only up to the dip.
+        let limit = if self.settled_close {
+            self.k.saturating_sub(1)
+        } else {
+            end
+        };
+        let b = ((offset.ceil() as u64) + w).min(limit).max(pk);
         for c in 0..self.nch {
             // The fingertip's own peak within the stroke.
             let (mut pv, mut pi) = (f64::NEG_INFINITY, pk);
@@ -988,7 +1056,8 @@ impl StrokeDetector {
             return None;
         }
         let level = self.env_at(j);
-        let tol = self.edge_tol(height);
+        // Clearly above the base: more than the knee of a smooth rise (6 % of the height).
+        let tol = self.edge_tol(height).max(FOOT_ABOVE * height);
         (level > base + tol && level < base + 0.5 * height).then_some((j, level))
     }
 
@@ -999,7 +1068,7 @@ impl StrokeDetector {
     /// stroke's height above it. Returns the spell's end and level.
     fn rest_foot(&self, pk: u64, bound: u64, base: f64, height: f64) -> Option<(u64, f64)> {
         let flat_n = (FOOT_FLAT_S * self.work_hz).ceil() as u64;
-        let tol = self.edge_tol(height);
+        let tol = self.edge_tol(height).max(FOOT_ABOVE * height);
         let band = tol.max(FOOT_BAND_MMHG);
         let top = (base + 0.7 * height)
             .min(base + FOOT_MAX_MMHG)
@@ -1017,7 +1086,9 @@ impl StrokeDetector {
                     lo = lo.min(v);
                     hi = hi.max(v);
                 }
-                if hi - lo <= band {
+                // The whole spell well above the lifted level: a contact, not the foot of
+                // the rise itself.
+                if hi - lo <= band && lo > base + 2.0 * band {
                     return Some((j, level));
                 }
             }
