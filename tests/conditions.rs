@@ -84,7 +84,11 @@ fn run(rate: f64, nch: usize, secs: f64, f: &dyn Fn(f64, usize, u64) -> f64) -> 
 /// Asserts one detected stroke per true onset (within `tol` seconds) and nothing else.
 fn assert_matches(got: &[Stroke], onsets: &[f64], tol: f64, what: &str) {
     let g: Vec<f64> = got.iter().map(|s| s.onset_s).collect();
-    assert_eq!(got.len(), onsets.len(), "{what}: onsets {g:.2?} vs {onsets:.2?}");
+    assert_eq!(
+        got.len(),
+        onsets.len(),
+        "{what}: onsets {g:.2?} vs {onsets:.2?}"
+    );
     for (s, &t) in got.iter().zip(onsets) {
         assert!(
             (s.onset_s - t).abs() < tol,
@@ -140,7 +144,9 @@ fn a_stuck_sensor_is_left_out_named_and_taken_back() {
     assert!(during.iter().all(|s| s.channel_peaks[0].0.is_nan()));
     let after: Vec<&Stroke> = r.strokes.iter().filter(|s| s.onset_s > 27.0).collect();
     assert!(!after.is_empty());
-    assert!(after.iter().all(|s| (s.channel_peaks[0].0 - 28.6).abs() < 2.0));
+    assert!(after
+        .iter()
+        .all(|s| (s.channel_peaks[0].0 - 28.6).abs() < 2.0));
     // Said so, naming the channel, detected within a few seconds, with the recovery.
     let w: Vec<_> = r
         .session
@@ -249,7 +255,12 @@ fn sensor_drift_is_removed_at_lifts_and_reported_apart() {
     for s in &r.strokes[4..] {
         // Without re-zeroing the last ones would read 2 mmHg high; with the rest re-zeroed
         // as drift they would read 4 low.
-        assert!((s.peak.0 - 34.0).abs() < 1.0, "{} at {}", s.peak.0, s.onset_s);
+        assert!(
+            (s.peak.0 - 34.0).abs() < 1.0,
+            "{} at {}",
+            s.peak.0,
+            s.onset_s
+        );
     }
     let d = r.session.levels.sensor_drift_mmhg[0];
     assert!(d > 1.0 && d < 2.6, "drift {d}");
@@ -304,7 +315,8 @@ fn touch_downs_slips_and_tremor_are_not_strokes_but_light_strokes_are() {
         let td = if t < 1.0 {
             0.0
         } else {
-            5.0 * mj((t - 1.0) / 0.12) + 3.0 * mj((t - 1.0) / 0.12) * (-(t - 1.12).max(0.0) / 0.2).exp()
+            5.0 * mj((t - 1.0) / 0.12)
+                + 3.0 * mj((t - 1.0) / 0.12) * (-(t - 1.12).max(0.0) / 0.2).exp()
         };
         // Slips of 2–5 mmHg, 50–150 ms, during rests.
         let slip = |t0: f64, d: f64, a: f64| {
@@ -402,7 +414,7 @@ fn a_short_dropout_is_bridged_and_a_long_one_ends_the_stroke() {
                 }
             })
             .sum();
-        2.0 + s * [1.0, 0.8][c] + noise(i, c, 0.1)
+        0.3 + s * [1.0, 0.8][c] + noise(i, c, 0.1)
     };
     let r = run(200.0, 2, 10.0, &f);
     let g: Vec<(f64, f64)> = r.strokes.iter().map(|s| (s.onset_s, s.offset_s)).collect();
@@ -411,7 +423,11 @@ fn a_short_dropout_is_bridged_and_a_long_one_ends_the_stroke() {
         r.strokes.len() >= 4 && (r.strokes[1].onset_s - 3.0).abs() < 0.1,
         "{g:.2?}"
     );
-    assert!((r.strokes[1].peak.0 - 32.0).abs() < 1.0);
+    assert!(
+        (r.strokes[1].peak.0 - 30.3).abs() < 1.0,
+        "{:?}",
+        r.strokes[1]
+    );
     // The long gap ends the fourth stroke at the gap, and says so.
     // Nor is what is left of it after the gap a stroke.
     assert!(
@@ -457,7 +473,11 @@ fn stroke_times_are_on_the_bids_start_time_clock() {
         .arg(paths.physio_tsv_gz())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["start_time_s"].as_f64(), Some(412.5));
     let got: Vec<f64> = v["strokes"]

@@ -311,13 +311,15 @@ fn family_stroke(fam: usize, t: f64, t0: f64, d: f64, h: f64) -> f64 {
         // raised cosine (the simulator's)
         0 => h * (0.5 - 0.5 * (2.0 * PI * u).cos()),
         // minimum-jerk rise 40 %, hold 20 %, minimum-jerk release 40 %
-        1 => h * if u < 0.4 {
-            mj(u / 0.4)
-        } else if u < 0.6 {
-            1.0
-        } else {
-            1.0 - mj((u - 0.6) / 0.4)
-        },
+        1 => {
+            h * if u < 0.4 {
+                mj(u / 0.4)
+            } else if u < 0.6 {
+                1.0
+            } else {
+                1.0 - mj((u - 0.6) / 0.4)
+            }
+        }
         // skewed pulse (beta 2.5, 4: early peak), normalised to its mode
         2 => {
             let (a, b) = (2.5f64, 4.0f64);
@@ -365,7 +367,11 @@ fn streaming_agrees_with_the_reference_on_every_signal_family_rate_and_channel_c
                     let mut p = 1.0 + 0.4 * (c % 4) as f64;
                     let mut t0 = 0.8;
                     for k in 0..14 {
-                        let d = if fam == 3 { 2.0 } else { 0.45 + 0.08 * (k % 5) as f64 };
+                        let d = if fam == 3 {
+                            2.0
+                        } else {
+                            0.45 + 0.08 * (k % 5) as f64
+                        };
                         let h = if fam == 4 {
                             8.0 + (k % 4) as f64
                         } else {

@@ -333,7 +333,12 @@ impl StrokeDetector {
             None
         };
         let cur = self.cond.current();
-        for ((x, &st), &q) in self.excluded.iter_mut().zip(&self.stuck).zip(&self.quarantine) {
+        for ((x, &st), &q) in self
+            .excluded
+            .iter_mut()
+            .zip(&self.stuck)
+            .zip(&self.quarantine)
+        {
             *x = st || k < q;
         }
         let any_free = self
@@ -604,8 +609,16 @@ impl StrokeDetector {
                 *s = ea + (ek - ea) * f;
             }
             for c in 0..self.nch {
-                let va = self.hist.get(sa * self.nch + c).copied().unwrap_or(f64::NAN);
-                let vk = self.hist.get(sk * self.nch + c).copied().unwrap_or(f64::NAN);
+                let va = self
+                    .hist
+                    .get(sa * self.nch + c)
+                    .copied()
+                    .unwrap_or(f64::NAN);
+                let vk = self
+                    .hist
+                    .get(sk * self.nch + c)
+                    .copied()
+                    .unwrap_or(f64::NAN);
                 if let Some(v) = self.hist.get_mut(slot * self.nch + c) {
                     *v = va + (vk - va) * f;
                 }

@@ -78,6 +78,8 @@ pub struct Conditioner {
     delay_s: f64,
     fresh: bool,
     max_hold: u32,
+    /// A fresh spike gate, for a channel that starts afresh after a long absence.
+    gate0: SpikeGate,
 }
 
 impl Conditioner {
@@ -119,12 +121,13 @@ impl Conditioner {
             rate_hz,
             decim,
             phase: 0,
-            channels: vec![ch; channels],
+            channels: vec![ch.clone(); channels],
             drift: DriftTracker::new(channels, cfg.max_rezero),
             out: vec![f64::NAN; channels],
             delay_s,
             fresh: false,
             max_hold: ((MAX_HOLD_S * work).ceil() as u32).max(1),
+            gate0: ch.gate.clone(),
         })
     }
 
@@ -215,6 +218,7 @@ impl Conditioner {
                     // value until it comes back, then the filters start afresh there.
                     c.started = false;
                     c.last = f64::NAN;
+                    c.gate = self.gate0.clone();
                 } else {
                     // A short dropout: hold the filtered value (bridges short NaN runs).
                     let v = c.last;
