@@ -198,10 +198,7 @@ fn a_sensor_stuck_at_zero_flat_or_disconnected_spoils_nothing() {
 fn resting_contact_is_pressure_not_drift() {
     // The hand lands at 1 s with a contact of ~5 mmHg that wanders slowly, strokes to 35 mmHg
     // (absolute) with 2.5 s rests on the skin, lifts at 30 s, comes back at 33 s.
-    let onsets: Vec<f64> = [3.0, 6.5, 10.0, 13.5, 17.0, 20.5, 24.0, 35.0, 38.5, 42.0]
-        .iter()
-        .map(|&t| t)
-        .collect();
+    let onsets: Vec<f64> = vec![3.0, 6.5, 10.0, 13.5, 17.0, 20.5, 24.0, 35.0, 38.5, 42.0];
     let contact = |t: f64| {
         let on = mj((t - 1.0) / 0.2) * (1.0 - mj((t - 30.0) / 0.15)) + mj((t - 33.0) / 0.2);
         on * (5.0 + 0.7 * (0.6 * t).sin())

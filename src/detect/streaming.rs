@@ -516,7 +516,8 @@ impl StrokeDetector {
                     }
                 }
             }
-            !(hi - lo > tol)
+            // No value at all counts as settled.
+            hi - lo <= tol || hi < lo
         })
     }
 

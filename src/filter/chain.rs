@@ -127,7 +127,7 @@ impl Conditioner {
             delay_s,
             fresh: false,
             max_hold: ((MAX_HOLD_S * work).ceil() as u32).max(1),
-            gate0: ch.gate.clone(),
+            gate0: ch.gate,
         })
     }
 
@@ -218,7 +218,7 @@ impl Conditioner {
                     // value until it comes back, then the filters start afresh there.
                     c.started = false;
                     c.last = f64::NAN;
-                    c.gate = self.gate0.clone();
+                    c.gate = self.gate0;
                 } else {
                     // A short dropout: hold the filtered value (bridges short NaN runs).
                     let v = c.last;
