@@ -134,8 +134,10 @@ pub const FOOT_BAND_MMHG: f64 = 1.5;
 /// …at most this far (mmHg) above the lifted level (a resting contact, not a plateau).
 pub const FOOT_MAX_MMHG: f64 = 12.0;
 
-/// A plateau a stroke rose from lies more than this fraction of the height above the base.
-pub const FOOT_ABOVE: f64 = 0.06;
+/// The plateau a stroke rose from is flat for this long (seconds) before the rise…
+pub const FOOT_KNEE_S: f64 = 0.1;
+/// …within this band (mmHg, or the edge tolerance if larger); the knee of a smooth rise is not.
+pub const FOOT_KNEE_MMHG: f64 = 0.5;
 
 /// Most changes of stuck state the detector remembers.
 pub const MAX_STUCK_LOG: usize = 256;
@@ -1071,8 +1073,28 @@ impl StrokeDetector {
         }
         let level = self.env_at(j);
         // Clearly above the base: more than the knee of a smooth rise (6 % of the height).
-        let tol = self.edge_tol(height).max(FOOT_ABOVE * height);
-        (level > base + tol && level < base + 0.5 * height).then_some((j, level))
+        let tol = self.edge_tol(height);
+        if !(level > base + tol && level < base + 0.5 * height) {
+            return None;
+        }
+        if !forward {
+            // A plateau the hand rested on, not the knee of a smooth rise: flat for a while
+            // before the rise leaves it.
+            let n = (FOOT_KNEE_S * self.work_hz).ceil() as u64;
+            if j < bound + n {
+                return None;
+            }
+            let (mut lo, mut hi) = (level, level);
+            for i in j - n..j {
+                let v = self.env_at(i);
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+            if hi - lo > tol.max(FOOT_KNEE_MMHG) || lo <= base + tol {
+                return None;
+            }
+        }
+        Some((j, level))
     }
 
     /// The resting contact a stroke rose from after the hand touched down (`bound..pk`): the
@@ -1082,7 +1104,7 @@ impl StrokeDetector {
     /// stroke's height above it. Returns the spell's end and level.
     fn rest_foot(&self, pk: u64, bound: u64, base: f64, height: f64) -> Option<(u64, f64)> {
         let flat_n = (FOOT_FLAT_S * self.work_hz).ceil() as u64;
-        let tol = self.edge_tol(height).max(FOOT_ABOVE * height);
+        let tol = self.edge_tol(height);
         let band = tol.max(FOOT_BAND_MMHG);
         let top = (base + 0.7 * height)
             .min(base + FOOT_MAX_MMHG)
