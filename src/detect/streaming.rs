@@ -136,8 +136,9 @@ pub const FOOT_MAX_MMHG: f64 = 12.0;
 
 /// The plateau a stroke rose from is flat for this long (seconds) before the rise…
 pub const FOOT_KNEE_S: f64 = 0.1;
-/// …within this band (mmHg, or the edge tolerance if larger); the knee of a smooth rise is not.
-pub const FOOT_KNEE_MMHG: f64 = 0.5;
+/// …within this band (mmHg, or twice the edge tolerance if larger: sensor noise), all of it
+/// above the base by the edge tolerance; the knee of a smooth rise is not.
+pub const FOOT_KNEE_MMHG: f64 = 1.0;
 
 /// Most changes of stuck state the detector remembers.
 pub const MAX_STUCK_LOG: usize = 256;
@@ -889,7 +890,15 @@ impl StrokeDetector {
         // Each fingertip's own departure and return (a rolling hand): the stroke starts when
         // the first one leaves its resting level and ends when the last is back on it.
         let w = (ROLL_S * self.work_hz).ceil() as u64;
-        let (on, off) = self.fingertip_edges(lo0, pk, end_idx, onset, offset, forced, w);
+        // After a touch-down plateau, fingertips are looked at from a little before its end
+        // (within the plateau, never back in the touch-down itself).
+        let lo_edge = if lo != lo0 {
+            let knee_n = (FOOT_KNEE_S * self.work_hz).ceil() as u64;
+            lo.saturating_sub(knee_n).max(lo0)
+        } else {
+            lo0
+        };
+        let (on, off) = self.fingertip_edges(lo_edge, pk, end_idx, onset, offset, forced, w);
         let (onset, offset) = (on, off);
         if (offset - onset) / self.work_hz < self.cfg.min_duration_s {
             return;
@@ -1090,7 +1099,7 @@ impl StrokeDetector {
                 lo = lo.min(v);
                 hi = hi.max(v);
             }
-            if hi - lo > tol.max(FOOT_KNEE_MMHG) || lo <= base + tol {
+            if hi - lo > (2.0 * tol).max(FOOT_KNEE_MMHG) || lo <= base + tol {
                 return None;
             }
         }
