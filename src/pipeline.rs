@@ -95,7 +95,13 @@ impl Pipeline {
             self.quality.push_envelope(env);
             if self.keep_trace && k.is_multiple_of(self.trace_every) {
                 for (t, &v) in self.trace.channels.iter_mut().zip(cur) {
-                    t.push(v as f32);
+                    // A channel gone quiet (a dropout, a disconnected sensor) holds its last
+                    // value on the chart.
+                    let v = match t.last() {
+                        Some(&last) if v.is_nan() => last,
+                        _ => v as f32,
+                    };
+                    t.push(v);
                 }
             }
         }
