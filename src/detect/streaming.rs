@@ -15,6 +15,30 @@
 //! Onset and offset are placed at the departure from and return to the start and release levels
 //! (within `edge_fraction` of the height) by scanning the buffered envelope, and shifted back by
 //! the conditioning chain's delay, so times are not biased by the causal filters.
+//!
+//! What real recordings add (issue 9), all in this one detector so live and batch agree:
+//!
+//! - **Stuck sensors.** A channel flat within [`STUCK_BAND_MMHG`] for [`STUCK_S`] (a part at
+//!   full scale, frozen, or at zero) is left out of the envelope and the peaks from a little
+//!   before its flat spell; the open stroke is looked at again without it; it is taken back
+//!   (after a short quarantine) as soon as it moves. Every change is logged
+//!   ([`StrokeDetector::stuck_log`]) and becomes a quality warning naming the finger.
+//! - **Resting contact is pressure.** Channels re-zero only at their lift level (within
+//!   [`LIFT_TOL_MMHG`] of the lowest level of the earlier idle spells, reached by a step down
+//!   off the skin); the light contact between strokes keeps its reading.
+//!   [`StrokeDetector::sensor_drift`] and [`StrokeDetector::resting_contact`] report the two
+//!   apart.
+//! - **Rolling hands.** Each fingertip carrying [`FINGER_SHARE`] of the stroke moves the onset to
+//!   its own departure from its own level and the offset to its own return (at most [`ROLL_S`]
+//!   outside the envelope's edges); a stroke closes only once every fingertip has settled.
+//! - **Not strokes.** A stroke must stand `min_height_mmhg` above the level it returns to as well
+//!   as the one it rose from (a touch-down bump settling into the contact does not); a light
+//!   stroke after a touch-down starts from the resting contact's flat spell.
+//! - **Thresholds from the noise floor** (rise, height, edge floors raised to
+//!   [`RISE_SIGMA`], [`HEIGHT_SIGMA`], [`EDGE_SIGMA`] noise deviations on a noisy signal).
+//! - **Dropouts.** Gaps up to [`BRIDGE_S`] are bridged by a straight line once the filters have
+//!   caught up; a longer gap ends the stroke under way where the data stopped
+//!   ([`StrokeDetector::long_gaps`]) and the signal after it starts afresh.
 
 use super::config::DetectorConfig;
 use super::Stroke;
