@@ -7,7 +7,7 @@
 use crate::detect::{DetectorConfig, Stroke, StrokeDetector};
 use crate::error::Result;
 use crate::filter::quality::QualityMonitor;
-use crate::session::{QualityWarning, Session, SessionMeta, Trace};
+use crate::session::{Levels, QualityKind, QualityWarning, Session, SessionMeta, Trace};
 use crate::stream::{Block, PressureSource, StreamEvent, StreamInfo};
 
 /// Settings of the whole chain.
@@ -98,7 +98,13 @@ impl Pipeline {
             self.quality.push_envelope(env);
             if self.keep_trace && k.is_multiple_of(self.trace_every) {
                 for (t, &v) in self.trace.channels.iter_mut().zip(cur) {
-                    t.push(v as f32);
+                    // A channel gone quiet (a dropout, a disconnected sensor) holds its last
+                    // value on the chart.
+                    let v = match t.last() {
+                        Some(&last) if v.is_nan() => last,
+                        _ => v as f32,
+                    };
+                    t.push(v);
                 }
             }
         }
@@ -170,15 +176,58 @@ impl Pipeline {
         self.quality.rhythm_hz()
     }
 
-    /// Data-quality warnings for what was seen so far.
+    /// Data-quality warnings for what was seen so far: the quality monitor's, then every
+    /// spell of a stuck sensor (named by its finger) and every long dropout that ended a stroke.
     pub fn quality(&self) -> Vec<QualityWarning> {
-        self.quality
-            .warnings(self.detector.conditioner().drift().total_shift())
+        let mut w = self
+            .quality
+            .warnings(self.detector.conditioner().drift().total_shift());
+        let log = self.detector.stuck_log();
+        for (i, &(t, c, stuck, level)) in log.iter().enumerate() {
+            if !stuck {
+                continue;
+            }
+            let back = log[i + 1..].iter().find(|e| e.1 == c && !e.2).map(|e| e.0);
+            let until = match back {
+                Some(b) => format!("until {b:.1} s, when it moved again and was taken back"),
+                None => "to the end".to_string(),
+            };
+            w.push(QualityWarning {
+                kind: QualityKind::DeadSensor,
+                channel: Some(c),
+                message: format!(
+                    "channel {} stuck at {level:.1} mmHg from {t:.1} s {until}; left out of the \
+                     envelope and the peaks meanwhile",
+                    c + 1
+                ),
+            });
+        }
+        for &(a, b) in self.detector.long_gaps() {
+            w.push(QualityWarning {
+                kind: QualityKind::Dropout,
+                channel: None,
+                message: format!(
+                    "no data from {a:.2} s to {b:.2} s, longer than {:.1} s: the stroke under \
+                     way was ended there",
+                    crate::detect::streaming::BRIDGE_S
+                ),
+            });
+        }
+        w
+    }
+
+    /// Sensor drift removed and resting contact kept, measured apart.
+    pub fn levels(&self) -> Levels {
+        Levels {
+            sensor_drift_mmhg: self.detector.sensor_drift().to_vec(),
+            resting_contact_mmhg: self.detector.resting_contact(),
+        }
     }
 
     /// Turns the run into a [`Session`] holding `strokes`.
     pub fn into_session(self, meta: SessionMeta, strokes: Vec<Stroke>) -> Session {
         let quality = self.quality();
+        let levels = self.levels();
         Session {
             meta,
             duration_s: self.rows as f64 / self.info.rate_hz,
@@ -187,6 +236,7 @@ impl Pipeline {
             trace: self.trace,
             events: self.events,
             quality,
+            levels,
         }
     }
 }

@@ -58,6 +58,17 @@ pub struct Trace {
     pub channels: Vec<Vec<f32>>,
 }
 
+/// Levels the detector measured apart: what the sensors drifted by (error, removed at lifts)
+/// and what the hand kept on the skin between strokes (real pressure, kept).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Levels {
+    /// Sensor drift removed at lifts, per channel, mmHg (positive: the sensor crept up).
+    pub sensor_drift_mmhg: Vec<f64>,
+    /// Mean resting contact between strokes (highest fingertip, above the lift level), mmHg;
+    /// `None` before the first stroke.
+    pub resting_contact_mmhg: Option<f64>,
+}
+
 /// A whole analysed session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -75,4 +86,7 @@ pub struct Session {
     pub events: Vec<(f64, StreamEvent)>,
     /// Data-quality warnings.
     pub quality: Vec<QualityWarning>,
+    /// Sensor drift and resting contact, measured apart.
+    #[serde(default)]
+    pub levels: Levels,
 }

@@ -43,7 +43,7 @@ impl Default for DetectorConfig {
             rise_mmhg: 2.0,
             min_height_mmhg: 4.0,
             split_fraction: 0.4,
-            edge_fraction: 0.06,
+            edge_fraction: 0.03,
             edge_mmhg: 0.4,
             min_duration_s: 0.12,
             settle_s: 0.10,

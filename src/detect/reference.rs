@@ -8,13 +8,18 @@
 //! starts a new stroke only if the dip before it fell by `split_fraction` of the current
 //! stroke's height and rose again by `max(rise_mmhg, 12 % of the height)`; strokes lower than
 //! `min_height_mmhg` or shorter than `min_duration_s` are dropped; onset and offset are the departure from and return to the
-//! trough levels on either side within `max(edge_mmhg, edge_fraction · height)`.
+//! trough levels on either side within `max(edge_mmhg, edge_fraction · height)`, moved earlier
+//! (later) to where any fingertip carrying `FINGER_SHARE` of the height leaves (returns to) its
+//! own level, at most `ROLL_S` outside the envelope's edges (a rolling hand); a stroke must also
+//! stand `min_height_mmhg` above the level it returns to (else it is a touch-down).
 //!
 //! Unlike the detector it neither re-zeroes drift nor looks for a touch-down or lift-off
 //! plateau above the trough (where the hand settles on the skin before the first stroke of a
-//! spot), so compare them on signals without those.
+//! spot), nor leaves out stuck sensors, bridges dropouts or raises its thresholds on a noisy
+//! signal (it uses the configured floors), so compare them on clean signals without those.
 
 use super::config::DetectorConfig;
+use super::streaming::{FINGER_SHARE, ROLL_S};
 use super::Stroke;
 use crate::error::Result;
 use crate::filter::chain::Conditioner;
@@ -129,6 +134,46 @@ pub fn detect_batch(info: &StreamInfo, cfg: &DetectorConfig, rows: &[f64]) -> Re
             if env[j + 1] <= thr_off {
                 offset = cross(j, env[j], env[j + 1], thr_off);
                 break;
+            }
+        }
+        if peak - end < cfg.min_height_mmhg {
+            continue;
+        }
+        // Each fingertip carrying FINGER_SHARE of the stroke: its own departure before its
+        // peak and return after it, at most ROLL_S outside the envelope's edges.
+        if nch > 1 {
+            let w = (ROLL_S * cond.work_rate_hz()).ceil() as usize;
+            let a = (onset.floor() as usize).saturating_sub(w).max(lt);
+            let b = ((offset.ceil() as usize) + w).min(rt).max(pk);
+            for c in &chans {
+                let seg = &c[a..=b];
+                let Some((pi, pv)) = seg
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .filter(|(_, v)| v.is_finite())
+                    .fold(None, |m: Option<(usize, f64)>, (i, v)| match m {
+                        Some((_, mv)) if mv >= v => m,
+                        _ => Some((i, v)),
+                    })
+                else {
+                    continue;
+                };
+                let pi = a + pi;
+                let lvl_on = c[a..=pi].iter().copied().fold(f64::INFINITY, f64::min);
+                let rise = pv - lvl_on;
+                if !(rise >= FINGER_SHARE * h && rise >= cfg.min_height_mmhg) {
+                    continue;
+                }
+                let thr = lvl_on + tol(rise);
+                if let Some(j) = (a + 1..=pi).rev().find(|&j| c[j - 1] <= thr) {
+                    onset = onset.min(cross(j - 1, c[j - 1], c[j], thr));
+                }
+                let lvl_off = c[pi..=b].iter().copied().fold(f64::INFINITY, f64::min);
+                let thr = lvl_off + tol(pv - lvl_off);
+                if let Some(j) = (pi..b).find(|&j| c[j + 1] <= thr) {
+                    offset = offset.max(cross(j, c[j], c[j + 1], thr));
+                }
             }
         }
         if (offset - onset) / cond.work_rate_hz() < cfg.min_duration_s {

@@ -15,6 +15,30 @@
 //! Onset and offset are placed at the departure from and return to the start and release levels
 //! (within `edge_fraction` of the height) by scanning the buffered envelope, and shifted back by
 //! the conditioning chain's delay, so times are not biased by the causal filters.
+//!
+//! What real recordings add (issue 9), all in this one detector so live and batch agree:
+//!
+//! - **Stuck sensors.** A channel flat within [`STUCK_BAND_MMHG`] for [`STUCK_S`] (a part at
+//!   full scale, frozen, or at zero) is left out of the envelope and the peaks from a little
+//!   before its flat spell; the open stroke is looked at again without it; it is taken back
+//!   (after a short quarantine) as soon as it moves. Every change is logged
+//!   ([`StrokeDetector::stuck_log`]) and becomes a quality warning naming the finger.
+//! - **Resting contact is pressure.** Channels re-zero only at their lift level (within
+//!   [`LIFT_TOL_MMHG`] of the lowest level of the earlier idle spells, reached by a step down
+//!   off the skin); the light contact between strokes keeps its reading.
+//!   [`StrokeDetector::sensor_drift`] and [`StrokeDetector::resting_contact`] report the two
+//!   apart.
+//! - **Rolling hands.** Each fingertip carrying [`FINGER_SHARE`] of the stroke moves the onset to
+//!   its own departure from its own level and the offset to its own return (at most [`ROLL_S`]
+//!   outside the envelope's edges); a stroke closes only once every fingertip has settled.
+//! - **Not strokes.** A stroke must stand `min_height_mmhg` above the level it returns to as well
+//!   as the one it rose from (a touch-down bump settling into the contact does not); a light
+//!   stroke after a touch-down starts from the resting contact's flat spell.
+//! - **Thresholds from the noise floor** (rise, height, edge floors raised to
+//!   [`RISE_SIGMA`], [`HEIGHT_SIGMA`], [`EDGE_SIGMA`] noise deviations on a noisy signal).
+//! - **Dropouts.** Gaps up to [`BRIDGE_S`] are bridged by a straight line once the filters have
+//!   caught up; a longer gap ends the stroke under way where the data stopped
+//!   ([`StrokeDetector::long_gaps`]) and the signal after it starts afresh.
 
 use super::config::DetectorConfig;
 use super::Stroke;
@@ -64,7 +88,93 @@ pub struct StrokeDetector {
     window_n: u64,
     max_n: u64,
     lift_n: Option<u64>,
+    /// Per channel: is it stuck (flat within a hair for `stuck_n`, or at full scale), so left out
+    /// of the envelope and the peaks until it moves again.
+    stuck: Vec<bool>,
+    /// Per channel: the value a flat spell started at, and where.
+    flat_ref: Vec<f64>,
+    flat_from: Vec<u64>,
+    /// Per channel: a channel that has just come unstuck stays out until here (the filters are
+    /// still coming down from the stuck value).
+    quarantine: Vec<u64>,
+    /// Per channel, this working sample: left out of the envelope and the peaks.
+    excluded: Vec<bool>,
+    stuck_n: u64,
+    /// How far before a flat spell a newly stuck channel is left out (the filters' settling).
+    stuck_margin: u64,
+    /// Working sample just after the last emitted stroke's offset (a replay starts no earlier).
+    emitted_to: u64,
+    /// The stroke being emitted closed on a flat release (not split by a new rise).
+    settled_close: bool,
+    /// Working samples of [`ROLL_S`].
+    roll_n: u64,
+    /// A short dropout ended: bridge from its start once the filters have caught up.
+    pending_bridge: Option<(u64, u64)>,
+    /// Changes of a channel's stuck state: (seconds from the first sample, channel, stuck now,
+    /// the level it sits at). Bounded to [`MAX_STUCK_LOG`] entries.
+    stuck_log: Vec<(f64, usize, bool, f64)>,
+    /// Per channel: the lowest level of the idle spells before the current one (where the hand
+    /// was lifted off the skin), and the lowest of the current spell.
+    low: Vec<f64>,
+    spell_low: Vec<f64>,
+    /// Working samples in the current run without any data (a dropout), and where it began.
+    gap_len: u64,
+    gap_from: u64,
+    bridge_n: u64,
+    /// Dropouts longer than the bridge that ended a stroke.
+    long_gaps: Vec<(f64, f64)>,
+    /// Sum and count of the resting level at each stroke start (mean resting contact).
+    rest_sum: f64,
+    rest_count: u64,
+    /// Mean absolute step of the envelope while idle (a robust running mean): the noise floor.
+    noise_step: f64,
+    noise_n: u64,
+    /// Thresholds in force (mmHg): the configured floors, or more on a noisy signal.
+    rise: f64,
+    min_height: f64,
+    edge_floor: f64,
 }
+
+/// Furthest a fingertip's own departure or return may lie outside the envelope's (seconds):
+/// fingertips of a rolling hand peak 40–200 ms apart.
+pub const ROLL_S: f64 = 0.25;
+/// Share of the stroke's height a fingertip must carry for its own edges to count.
+pub const FINGER_SHARE: f64 = 0.3;
+
+/// Noise deviations per mean absolute step of the conditioned envelope.
+pub const NOISE_PER_STEP: f64 = 2.0;
+/// Rise that starts a stroke, in noise deviations.
+pub const RISE_SIGMA: f64 = 6.0;
+/// Smallest stroke height, in noise deviations.
+pub const HEIGHT_SIGMA: f64 = 8.0;
+/// Edge tolerance, in noise deviations.
+pub const EDGE_SIGMA: f64 = 3.0;
+
+/// A resting contact above half the stroke's height counts as the level a stroke rose from
+/// only after this long flat (seconds)…
+pub const FOOT_FLAT_S: f64 = 0.25;
+/// …within this band (mmHg, or the edge tolerance if larger)…
+pub const FOOT_BAND_MMHG: f64 = 1.5;
+/// …at most this far (mmHg) above the lifted level (a resting contact, not a plateau).
+pub const FOOT_MAX_MMHG: f64 = 12.0;
+
+/// The plateau a stroke rose from is flat for this long (seconds) before the rise…
+pub const FOOT_KNEE_S: f64 = 0.1;
+/// …within this band (mmHg, or twice the edge tolerance if larger: sensor noise), all of it
+/// above the base by the edge tolerance; the knee of a smooth rise is not.
+pub const FOOT_KNEE_MMHG: f64 = 1.0;
+
+/// Most changes of stuck state the detector remembers.
+pub const MAX_STUCK_LOG: usize = 256;
+/// Longest dropout bridged inside a stroke (seconds); a longer one ends it.
+pub const BRIDGE_S: f64 = 0.2;
+/// A channel that stays within this band (mmHg) for [`STUCK_S`] is stuck.
+pub const STUCK_BAND_MMHG: f64 = 0.004;
+/// How long a channel must stay flat to count as stuck (seconds).
+pub const STUCK_S: f64 = 2.5;
+/// A channel re-zeroes only within this many mmHg of its lift level (the lowest level of the
+/// earlier idle spells).
+pub const LIFT_TOL_MMHG: f64 = 1.0;
 
 impl StrokeDetector {
     /// A detector for the stream `info` describes.
@@ -112,6 +222,31 @@ impl StrokeDetector {
             window_n,
             max_n,
             lift_n: cfg.lift_s.map(n),
+            stuck: vec![false; nch],
+            flat_ref: vec![f64::NAN; nch],
+            flat_from: vec![0; nch],
+            quarantine: vec![0; nch],
+            excluded: vec![false; nch],
+            stuck_n: n(STUCK_S),
+            stuck_margin: n(0.5),
+            emitted_to: 0,
+            pending_bridge: None,
+            settled_close: false,
+            roll_n: n(ROLL_S),
+            stuck_log: Vec::new(),
+            low: vec![f64::INFINITY; nch],
+            spell_low: vec![f64::INFINITY; nch],
+            gap_len: 0,
+            gap_from: 0,
+            bridge_n: n(BRIDGE_S),
+            long_gaps: Vec::new(),
+            rest_sum: 0.0,
+            rest_count: 0,
+            noise_step: 0.0,
+            noise_n: 0,
+            rise: cfg.rise_mmhg,
+            min_height: cfg.min_height_mmhg,
+            edge_floor: cfg.edge_mmhg,
             nch,
             cond,
             cfg,
@@ -208,20 +343,46 @@ impl StrokeDetector {
     }
 
     fn edge_tol(&self, height: f64) -> f64 {
-        (self.cfg.edge_fraction * height).max(self.cfg.edge_mmhg)
+        (self.cfg.edge_fraction * height).max(self.edge_floor)
     }
 
     fn step(&mut self, out: &mut Vec<Stroke>) {
         let k = self.k;
         let slot = (k as usize) & (self.ring - 1);
-        let mut e = f64::NEG_INFINITY;
+        let fresh = self.cond.had_data();
+        let newly_stuck = if fresh {
+            self.update_stuck(k)
+        } else {
+            // A dropout holds every channel: it says nothing about a sensor being stuck.
+            for f in &mut self.flat_from {
+                *f += 1;
+            }
+            None
+        };
         let cur = self.cond.current();
-        if let Some(h) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) {
-            h.copy_from_slice(cur);
+        for ((x, &st), &q) in self
+            .excluded
+            .iter_mut()
+            .zip(&self.stuck)
+            .zip(&self.quarantine)
+        {
+            *x = st || k < q;
         }
-        for &v in cur {
-            if v > e {
-                e = v;
+        let any_free = self
+            .excluded
+            .iter()
+            .zip(cur)
+            .any(|(&st, v)| !st && v.is_finite());
+        let mut e = f64::NEG_INFINITY;
+        if let Some(h) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) {
+            for ((hv, &v), &st) in h.iter_mut().zip(cur).zip(&self.excluded) {
+                // A stuck channel is out of the envelope and the peaks (unless every channel
+                // is: then nothing tells them apart, and all count).
+                let used = !st || !any_free;
+                *hv = if used { v } else { f64::NAN };
+                if used && v > e {
+                    e = v;
+                }
             }
         }
         if e == f64::NEG_INFINITY {
@@ -235,7 +396,82 @@ impl StrokeDetector {
         if !e.is_finite() {
             return;
         }
+        if let Some(from) = newly_stuck {
+            self.drop_stuck_history(from, k);
+            if self.mode != Mode::Idle && self.peak_idx + 1 >= from {
+                // The open stroke's peak may be the stuck sensor's: look at the buffered
+                // envelope again without it, from where that stroke began.
+                self.replay(from, k, out);
+                self.last_env = self.env_at(k);
+                return;
+            }
+        }
+        if !fresh && self.last_env.is_finite() {
+            if self.gap_len == 0 {
+                self.gap_from = k;
+            }
+            self.gap_len += 1;
+            if self.gap_len == self.bridge_n + 1 && self.mode != Mode::Idle {
+                // A long dropout ends the stroke where the data stopped.
+                let end = self.gap_from.saturating_sub(1).max(self.start_idx);
+                let level = self.env_at(end);
+                let (t0, t1) = (self.time_of(self.gap_from as f64), self.time_of(k as f64));
+                self.emit(end, level, true, out);
+                if self.long_gaps.len() < MAX_STUCK_LOG {
+                    self.long_gaps.push((t0, t1));
+                }
+                self.enter_idle(k, k);
+            }
+        } else if fresh && self.gap_len > 0 {
+            if self.gap_len <= self.bridge_n {
+                // Bridge once the filters have risen to the new values (≈ their delay).
+                self.pending_bridge = Some((self.gap_from, k + self.foot_n));
+            } else {
+                // After a long gap the signal starts afresh: what it left off at is no rest.
+                self.base.clear();
+                self.idle_since = k;
+                let (t0, t1) = (self.time_of(self.gap_from as f64), self.time_of(k as f64));
+                if let Some(g) = self.long_gaps.last_mut() {
+                    if (g.0 - t0).abs() < 1e-9 {
+                        g.1 = t1;
+                    }
+                }
+            }
+            self.gap_len = 0;
+        }
+        if let Some((from, at)) = self.pending_bridge {
+            if k >= at && self.gap_len == 0 {
+                self.bridge(from, k);
+                self.pending_bridge = None;
+            }
+        }
         self.last_env = e;
+        if self.gap_len > self.bridge_n {
+            return;
+        }
+        self.advance(k, e, out);
+    }
+
+    /// Runs the envelope state machine again over the buffered envelope, from the start of the
+    /// open stroke (or `from`, if earlier) to `k`, without re-zeroing.
+    fn replay(&mut self, from: u64, k: u64, out: &mut Vec<Stroke>) {
+        let oldest = self.k.saturating_sub(self.ring as u64 - 1);
+        let s0 = self.start_idx.min(from).max(oldest).max(self.emitted_to);
+        self.mode = Mode::Idle;
+        self.base.clear();
+        self.idle_since = s0;
+        let lift = self.lift_n.take();
+        for i in s0..=k {
+            let e = self.env_at(i);
+            if e.is_finite() {
+                self.advance(i, e, out);
+            }
+        }
+        self.lift_n = lift;
+    }
+
+    /// One step of the envelope state machine at working sample `k`.
+    fn advance(&mut self, k: u64, e: f64, out: &mut Vec<Stroke>) {
         match self.mode {
             Mode::Idle => self.idle(k, e),
             Mode::Rising => {
@@ -244,7 +480,7 @@ impl StrokeDetector {
                     self.peak_idx = k;
                 }
                 let height = self.peak - self.start_level;
-                if self.peak - e >= (self.cfg.split_fraction * height).max(self.cfg.rise_mmhg) {
+                if self.peak - e >= (self.cfg.split_fraction * height).max(self.rise) {
                     self.mode = Mode::Falling;
                     self.min = e;
                     self.min_idx = k;
@@ -265,16 +501,154 @@ impl StrokeDetector {
                     self.flat_level = e;
                     self.flat_idx = k;
                 }
-                let rerise = (0.12 * (self.peak - self.start_level)).max(self.cfg.rise_mmhg);
+                let rerise = (0.12 * (self.peak - self.start_level)).max(self.rise);
                 if e > self.min + rerise {
                     let (mi, m) = (self.min_idx, self.min);
                     self.emit(mi, m, false, out);
                     self.start_stroke(m, mi, e, k);
-                } else if k - self.flat_idx >= self.settle_n {
+                } else if k - self.flat_idx >= self.settle_n
+                    && self.gap_len == 0
+                    && (self.channels_settled(k)
+                        || k - self.flat_idx >= self.settle_n + self.roll_n)
+                {
+                    // Flat, and every fingertip back on its level (a rolling hand's last
+                    // fingertip may still be on its way down under the others' contact).
                     let mi = self.min_idx;
                     let m = self.min;
+                    self.settled_close = true;
                     self.emit(mi, m, false, out);
+                    self.settled_close = false;
                     self.enter_idle(mi, k);
+                }
+            }
+        }
+    }
+
+    /// Whether every channel in use has been flat (within the edge tolerance of the stroke)
+    /// over the last `settle_s`.
+    fn channels_settled(&self, k: u64) -> bool {
+        if self.nch < 2 {
+            return true;
+        }
+        let tol = self.edge_tol(self.peak - self.min);
+        let from = k.saturating_sub(self.settle_n);
+        (0..self.nch).all(|c| {
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for i in from..=k {
+                let slot = (i as usize) & (self.ring - 1);
+                if let Some(&v) = self.hist.get(slot * self.nch + c) {
+                    if v.is_finite() {
+                        lo = lo.min(v);
+                        hi = hi.max(v);
+                    }
+                }
+            }
+            // No value at all counts as settled.
+            hi - lo <= tol || hi < lo
+        })
+    }
+
+    /// Updates every channel's stuck state at working sample `k`; returns where the flat spell
+    /// of a channel that has just become stuck began.
+    fn update_stuck(&mut self, k: u64) -> Option<u64> {
+        let mut newly = None;
+        let cur = self.cond.current();
+        for c in 0..self.nch {
+            let v = cur.get(c).copied().unwrap_or(f64::NAN);
+            if !v.is_finite() {
+                continue;
+            }
+            let (Some(r), Some(from), Some(st)) = (
+                self.flat_ref.get_mut(c),
+                self.flat_from.get_mut(c),
+                self.stuck.get_mut(c),
+            ) else {
+                continue;
+            };
+            if (v - *r).abs() <= STUCK_BAND_MMHG {
+                if !*st && k.saturating_sub(*from) >= self.stuck_n {
+                    *st = true;
+                    // Out from a little before the flat spell: the filters' way up to it.
+                    *from = from.saturating_sub(self.stuck_margin);
+                    newly = Some(newly.map_or(*from, |n: u64| n.min(*from)));
+                    if self.stuck_log.len() < MAX_STUCK_LOG {
+                        let t = ((*from + 1) * self.decim as u64) as f64 / self.rate_hz;
+                        self.stuck_log.push((t, c, true, v));
+                    }
+                }
+            } else {
+                if *st {
+                    *st = false;
+                    if let Some(q) = self.quarantine.get_mut(c) {
+                        *q = k + self.bridge_n + 1;
+                    }
+                    if self.stuck_log.len() < MAX_STUCK_LOG {
+                        let t = ((k + 1) * self.decim as u64) as f64 / self.rate_hz;
+                        self.stuck_log.push((t, c, false, v));
+                    }
+                }
+                *r = v;
+                *from = k;
+            }
+        }
+        newly
+    }
+
+    /// Rewrites the buffered envelope and peaks from `from` to before `k` without the channels
+    /// now stuck.
+    fn drop_stuck_history(&mut self, from: u64, k: u64) {
+        let oldest = self.k.saturating_sub(self.ring as u64 - 1);
+        for i in from.max(oldest)..k {
+            let slot = (i as usize) & (self.ring - 1);
+            let Some(row) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) else {
+                continue;
+            };
+            let mut e = f64::NEG_INFINITY;
+            for (v, &st) in row.iter_mut().zip(&self.stuck) {
+                if st {
+                    *v = f64::NAN;
+                } else if *v > e {
+                    e = *v;
+                }
+            }
+            if e.is_finite() {
+                if let Some(s) = self.env.get_mut(slot) {
+                    *s = e;
+                }
+            }
+        }
+    }
+
+    /// A short dropout from `from` to before `k` ended: the held values become a straight line
+    /// from the last sample before it to the first after it.
+    fn bridge(&mut self, from: u64, k: u64) {
+        if from == 0 || k <= from {
+            return;
+        }
+        let a = from - 1;
+        let n = (k - a) as f64;
+        let sa = (a as usize) & (self.ring - 1);
+        let sk = (k as usize) & (self.ring - 1);
+        let (ea, ek) = (self.env_at(a), self.env_at(k));
+        for i in from..k {
+            let f = (i - a) as f64 / n;
+            let slot = (i as usize) & (self.ring - 1);
+            if let Some(s) = self.env.get_mut(slot) {
+                *s = ea + (ek - ea) * f;
+            }
+            for c in 0..self.nch {
+                let va = self
+                    .hist
+                    .get(sa * self.nch + c)
+                    .copied()
+                    .unwrap_or(f64::NAN);
+                let vk = self
+                    .hist
+                    .get(sk * self.nch + c)
+                    .copied()
+                    .unwrap_or(f64::NAN);
+                if let Some(v) = self.hist.get_mut(slot * self.nch + c) {
+                    *v = va + (vk - va) * f;
                 }
             }
         }
@@ -292,6 +666,9 @@ impl StrokeDetector {
     fn enter_idle(&mut self, from: u64, k: u64) {
         self.mode = Mode::Idle;
         self.base.clear();
+        for s in &mut self.spell_low {
+            *s = f64::INFINITY;
+        }
         self.idle_since = from;
         let lo = from.max(k.saturating_sub(self.window_n));
         for i in lo..=k {
@@ -318,14 +695,30 @@ impl StrokeDetector {
     }
 
     fn idle(&mut self, k: u64, e: f64) {
+        self.track_noise(k, e);
         self.push_base(k, e);
+        let slot = (k as usize) & (self.ring - 1);
+        if let Some(row) = self.hist.get(slot * self.nch..(slot + 1) * self.nch) {
+            for (l, &v) in self.spell_low.iter_mut().zip(row) {
+                if v < *l {
+                    *l = v;
+                }
+            }
+        }
         let Some(&(bi, b)) = self.base.front() else {
             return;
         };
-        if e > b + self.cfg.rise_mmhg {
+        if e > b + self.rise {
             if self.idle_since + self.window_n / 2 <= k || !self.rest_level.is_finite() {
                 // A stroke from a real rest (not straight off a release ledge).
                 self.rest_level = b;
+                self.rest_sum += b;
+                self.rest_count += 1;
+            }
+            // The spell is over: its lowest levels join the session's lift levels.
+            for (l, s) in self.low.iter_mut().zip(&mut self.spell_low) {
+                *l = l.min(*s);
+                *s = f64::INFINITY;
             }
             self.start_stroke(b, bi, e, k);
             return;
@@ -337,7 +730,10 @@ impl StrokeDetector {
         }
     }
 
-    /// The hand has been idle for `lift` samples: if the envelope is flat, re-zero each channel.
+    /// The hand has been idle for `lift` samples: if the envelope is flat, re-zero each channel
+    /// that sits at its lift level (the lowest level of the earlier idle spells, reached by a
+    /// step down off the skin). A channel resting on the skin above that level is real pressure
+    /// (the resting contact), not drift, and keeps its reading.
     fn try_rezero(&mut self, k: u64, lift: u64) {
         self.last_rezero = k;
         let span = (lift / 2).max(1);
@@ -352,7 +748,11 @@ impl StrokeDetector {
             return;
         }
         let quarter = (self.work_hz * 0.25).max(1.0) as u64;
+        let mut any = false;
         for ch in 0..self.nch {
+            if self.stuck.get(ch).copied().unwrap_or(true) {
+                continue;
+            }
             let (mut s, mut n) = (0.0, 0u32);
             for i in k + 1 - quarter.min(k + 1)..=k {
                 let slot = (i as usize) & (self.ring - 1);
@@ -363,11 +763,93 @@ impl StrokeDetector {
                     }
                 }
             }
-            if n > 0 {
-                self.cond.rezero(ch, s / n as f64);
+            let lift_level = self.low.get(ch).copied().unwrap_or(f64::INFINITY);
+            if n == 0 || !lift_level.is_finite() {
+                continue;
+            }
+            let level = s / n as f64;
+            if level > lift_level + LIFT_TOL_MMHG {
+                continue;
+            }
+            let applied = self.cond.rezero(ch, level);
+            if applied != 0.0 {
+                any = true;
+                // The channel reads 0 at this lift now: that is its lift level.
+                if let Some(l) = self.low.get_mut(ch) {
+                    *l = 0.0;
+                }
+                if let Some(l) = self.spell_low.get_mut(ch) {
+                    *l -= applied;
+                }
             }
         }
-        self.base.clear();
+        if any {
+            self.base.clear();
+        }
+    }
+
+    /// Learns the envelope's noise floor from its steps while idle and sets the thresholds
+    /// from it: a rise of [`RISE_SIGMA`] noise deviations starts a stroke, a height of
+    /// [`HEIGHT_SIGMA`] makes one, an edge sits [`EDGE_SIGMA`] above its level — never below
+    /// the configured floors (`rise_mmhg`, `min_height_mmhg`, `edge_mmhg`), so a quiet 12-bit
+    /// glove keeps them and a noisy 10-bit one at 50 Hz raises them.
+    fn track_noise(&mut self, k: u64, e: f64) {
+        let prev = if k > 0 { self.env_at(k - 1) } else { f64::NAN };
+        let d = (e - prev).abs();
+        if !d.is_finite() {
+            return;
+        }
+        self.noise_n += 1;
+        let n = self.noise_n as f64;
+        // Robust: a step far above the floor (a slip, the rise of a touch-down) counts only
+        // up to 3× the floor; a running mean over ~5 s of idle.
+        let m = if self.noise_n > 20 {
+            d.min(3.0 * self.noise_step)
+        } else {
+            d
+        };
+        let a = (1.0 / n).max(1.0 / (5.0 * self.work_hz));
+        self.noise_step += a * (m - self.noise_step);
+        if self.noise_n > 20 {
+            // Low-passed white noise: σ ≈ 2 × its mean absolute step.
+            let sigma = NOISE_PER_STEP * self.noise_step;
+            self.rise = self.cfg.rise_mmhg.max(RISE_SIGMA * sigma);
+            self.min_height = self.cfg.min_height_mmhg.max(HEIGHT_SIGMA * sigma);
+            self.edge_floor = self.cfg.edge_mmhg.max(EDGE_SIGMA * sigma);
+        }
+    }
+
+    /// Thresholds in force now (mmHg): rise, height, edge floor (see the noise floor).
+    pub fn thresholds(&self) -> (f64, f64, f64) {
+        (self.rise, self.min_height, self.edge_floor)
+    }
+
+    /// Estimated sensor drift removed so far, per channel (mmHg; positive: the sensor crept up).
+    pub fn sensor_drift(&self) -> &[f64] {
+        self.cond.drift().total_shift()
+    }
+
+    /// The mean resting contact (mmHg above the lift level) the hand kept between strokes, over
+    /// the strokes so far that rose from a rest; `None` before the first.
+    pub fn resting_contact(&self) -> Option<f64> {
+        (self.rest_count > 0).then(|| self.rest_sum / self.rest_count as f64)
+    }
+
+    /// Changes of stuck state so far: (seconds from the first sample, channel, stuck now,
+    /// level in mmHg).
+    pub fn stuck_log(&self) -> &[(f64, usize, bool, f64)] {
+        &self.stuck_log
+    }
+
+    /// Channels stuck now.
+    pub fn stuck_now(&self) -> &[bool] {
+        &self.stuck
+    }
+
+    /// Dropouts longer than [`BRIDGE_S`] that ended a stroke: (from, to), seconds from the first
+    /// sample.
+    pub fn long_gaps(&self) -> &[(f64, f64)] {
+        &self.long_gaps
     }
 
     /// Builds and appends the stroke of the current state, ending at working sample `end_idx`
@@ -375,15 +857,19 @@ impl StrokeDetector {
     /// return to the level.
     fn emit(&mut self, end_idx: u64, end_level: f64, forced: bool, out: &mut Vec<Stroke>) {
         let height = self.peak - self.start_level;
-        if height < self.cfg.min_height_mmhg || !height.is_finite() {
+        if height < self.min_height || !height.is_finite() {
             return;
         }
         let oldest = self.k.saturating_sub(self.ring as u64);
         let lo = self.start_idx.max(oldest);
+        let lo0 = lo;
         let pk = self.peak_idx.max(lo);
         // The level the final rise left: the base minimum, or a plateau above it (the resting
         // level after the hand touched down from a lift).
-        let (start_level, lo) = match self.foot(pk, lo, self.start_level, height, false) {
+        let foot = self
+            .foot(pk, lo, self.start_level, height, false)
+            .or_else(|| self.rest_foot(pk, lo, self.start_level, height));
+        let (start_level, lo) = match foot {
             Some((j, level)) => (level, j),
             None => (self.start_level, lo),
         };
@@ -420,6 +906,24 @@ impl StrokeDetector {
                 j += 1;
             }
         }
+        if !forced && self.peak - end_level < self.min_height {
+            // It settled well above where it rose from, without standing out of that level:
+            // the hand touching down onto the skin, not a stroke.
+            return;
+        }
+        // Each fingertip's own departure and return (a rolling hand): the stroke starts when
+        // the first one leaves its resting level and ends when the last is back on it.
+        let w = (ROLL_S * self.work_hz).ceil() as u64;
+        // After a touch-down plateau, fingertips are looked at from a little before its end
+        // (within the plateau, never back in the touch-down itself).
+        let lo_edge = if lo != lo0 {
+            let knee_n = (FOOT_KNEE_S * self.work_hz).ceil() as u64;
+            lo.saturating_sub(knee_n).max(lo0)
+        } else {
+            lo0
+        };
+        let (on, off) = self.fingertip_edges(lo_edge, pk, end_idx, onset, offset, forced, w);
+        let (onset, offset) = (on, off);
         if (offset - onset) / self.work_hz < self.cfg.min_duration_s {
             return;
         }
@@ -454,6 +958,7 @@ impl StrokeDetector {
         } else {
             self.start_level
         };
+        self.emitted_to = self.emitted_to.max(offset.ceil() as u64);
         out.push(Stroke {
             onset_s: self.time_of(onset),
             offset_s: self.time_of(offset),
@@ -469,6 +974,88 @@ impl StrokeDetector {
 }
 
 impl StrokeDetector {
+    /// Moves `onset` earlier and `offset` later (by at most `w` working samples) to where a
+    /// fingertip that carries at least [`FINGER_SHARE`] of the stroke leaves its own level
+    /// before its peak, and returns to it after. `lo..=end` bounds the stroke, `pk` is the peak
+    /// of the envelope.
+    #[allow(clippy::too_many_arguments)]
+    fn fingertip_edges(
+        &self,
+        lo: u64,
+        pk: u64,
+        end: u64,
+        onset: f64,
+        offset: f64,
+        forced: bool,
+        w: u64,
+    ) -> (f64, f64) {
+        let (mut on, mut off) = (onset, offset);
+        if self.nch < 2 {
+            return (on, off);
+        }
+        let height = self.peak - self.start_level;
+        let at = |i: u64, c: usize| {
+            let slot = (i as usize) & (self.ring - 1);
+            self.hist
+                .get(slot * self.nch + c)
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        let a = (onset.floor() as u64).saturating_sub(w).max(lo);
+        // Closed on a flat release, the data up to now is this stroke's; split by a new rise,
+        // only up to the dip.
+        let limit = if self.settled_close {
+            self.k.saturating_sub(1)
+        } else {
+            end
+        };
+        let b = ((offset.ceil() as u64) + w).min(limit).max(pk);
+        for c in 0..self.nch {
+            // The fingertip's own peak within the stroke.
+            let (mut pv, mut pi) = (f64::NEG_INFINITY, pk);
+            for i in a..=b {
+                let v = at(i, c);
+                if v > pv {
+                    pv = v;
+                    pi = i;
+                }
+            }
+            if !pv.is_finite() {
+                continue;
+            }
+            let lvl_on = (a..=pi).map(|i| at(i, c)).fold(f64::INFINITY, f64::min);
+            let rise = pv - lvl_on;
+            if !(rise >= FINGER_SHARE * height && rise >= self.min_height) {
+                continue;
+            }
+            let thr = lvl_on + self.edge_tol(rise);
+            let mut j = pi;
+            while j > a {
+                let (u, v) = (at(j - 1, c), at(j, c));
+                if u <= thr {
+                    on = on.min(crossing(j - 1, u, v, thr));
+                    break;
+                }
+                j -= 1;
+            }
+            if forced {
+                continue;
+            }
+            let lvl_off = (pi..=b).map(|i| at(i, c)).fold(f64::INFINITY, f64::min);
+            let thr = lvl_off + self.edge_tol(pv - lvl_off);
+            let mut j = pi;
+            while j < b {
+                let (u, v) = (at(j, c), at(j + 1, c));
+                if v <= thr {
+                    off = off.max(crossing(j, u, v, thr));
+                    break;
+                }
+                j += 1;
+            }
+        }
+        (on, off)
+    }
+
     /// A plateau the stroke's flank starts (or ends) on, between the peak `pk` and `bound`
     /// (before the peak if `!forward`): from the flank's half-height point, walk away from the
     /// peak until the change over 50 ms falls below a tenth of the change at half height. It
@@ -518,8 +1105,65 @@ impl StrokeDetector {
             return None;
         }
         let level = self.env_at(j);
+        // Clearly above the base: more than the knee of a smooth rise (6 % of the height).
         let tol = self.edge_tol(height);
-        (level > base + tol && level < base + 0.5 * height).then_some((j, level))
+        if !(level > base + tol && level < base + 0.5 * height) {
+            return None;
+        }
+        if !forward {
+            // A plateau the hand rested on, not the knee of a smooth rise: flat for a while
+            // before the rise leaves it.
+            let n = (FOOT_KNEE_S * self.work_hz).ceil() as u64;
+            if j < bound + n {
+                return None;
+            }
+            let (mut lo, mut hi) = (level, level);
+            for i in j - n..j {
+                let v = self.env_at(i);
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+            if hi - lo > (2.0 * tol).max(FOOT_KNEE_MMHG) || lo <= base + tol {
+                return None;
+            }
+        }
+        Some((j, level))
+    }
+
+    /// The resting contact a stroke rose from after the hand touched down (`bound..pk`): the
+    /// flat spell nearest before the peak `pk` ([`FOOT_FLAT_S`] within [`FOOT_BAND_MMHG`])
+    /// lying clearly above `base`, at most [`FOOT_MAX_MMHG`] above it and below 70 % of
+    /// `height` (so a creeping plateau is never taken for it), with the stroke standing a
+    /// stroke's height above it. Returns the spell's end and level.
+    fn rest_foot(&self, pk: u64, bound: u64, base: f64, height: f64) -> Option<(u64, f64)> {
+        let flat_n = (FOOT_FLAT_S * self.work_hz).ceil() as u64;
+        let tol = self.edge_tol(height);
+        let band = tol.max(FOOT_BAND_MMHG);
+        let top = (base + 0.7 * height)
+            .min(base + FOOT_MAX_MMHG)
+            .min(self.peak - self.min_height);
+        let mut j = pk;
+        while j >= bound + flat_n && j > 0 {
+            let level = self.env_at(j);
+            if level <= base + tol {
+                return None;
+            }
+            if level < top {
+                let (mut lo, mut hi) = (level, level);
+                for i in j - flat_n..j {
+                    let v = self.env_at(i);
+                    lo = lo.min(v);
+                    hi = hi.max(v);
+                }
+                // The whole spell well above the lifted level: a contact, not the foot of
+                // the rise itself.
+                if hi - lo <= band && lo > base + 2.0 * band {
+                    return Some((j, level));
+                }
+            }
+            j -= 1;
+        }
+        None
     }
 }
 

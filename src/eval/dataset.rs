@@ -85,6 +85,10 @@ pub fn read_reference(paths: &BidsPaths) -> Result<Vec<ScoredEvent>> {
 #[derive(Deserialize)]
 struct PredictionFile {
     strokes: Vec<PredictedStroke>,
+    /// The clock the times are on starts here (`mldsense analyze` writes the BIDS StartTime);
+    /// absent: seconds from the first sample.
+    #[serde(default)]
+    start_time_s: f64,
 }
 
 #[derive(Deserialize)]
@@ -98,8 +102,9 @@ struct PredictedStroke {
 }
 
 /// Another tool's strokes, from a file in the `mldsense analyze --format json` shape:
-/// `{"strokes": [{"onset_s", "offset_s", "peak_mmhg", "grade"}, …]}` (seconds from the first
-/// sample; `peak_mmhg` and `grade` optional; other keys ignored).
+/// `{"start_time_s", "strokes": [{"onset_s", "offset_s", "peak_mmhg", "grade"}, …]}` (seconds
+/// on a clock whose first sample is at `start_time_s`, 0 when absent; `peak_mmhg` and `grade`
+/// optional; other keys ignored).
 pub fn read_predictions(path: &Path) -> Result<Vec<ScoredEvent>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let file: PredictionFile = serde_json::from_str(&text).map_err(|e| {
@@ -109,12 +114,13 @@ pub fn read_predictions(path: &Path) -> Result<Vec<ScoredEvent>> {
             format!("column {}: not analyze-style JSON: {e}", e.column()),
         )
     })?;
+    let t0 = file.start_time_s;
     Ok(file
         .strokes
         .into_iter()
         .map(|s| ScoredEvent {
-            onset_s: s.onset_s,
-            offset_s: s.offset_s,
+            onset_s: s.onset_s - t0,
+            offset_s: s.offset_s - t0,
             peak: s.peak_mmhg.map(Mmhg),
             grade: s.grade.as_deref().and_then(parse_grade),
         })

@@ -18,6 +18,10 @@ use super::median::SpikeGate;
 use super::notch;
 use crate::error::{Error, Result};
 
+/// Longest run without a value (seconds) over which a channel holds its last value; after it the
+/// channel reads `NaN` until it gives values again.
+pub const MAX_HOLD_S: f64 = 0.25;
+
 /// Settings of the conditioning chain.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChainConfig {
@@ -58,6 +62,8 @@ struct Channel {
     lp: Cascade,
     started: bool,
     last: f64,
+    /// Working samples in a row without a value.
+    missing: u32,
 }
 
 /// Conditions every channel of a stream, one input row at a time.
@@ -70,6 +76,10 @@ pub struct Conditioner {
     drift: DriftTracker,
     out: Vec<f64>,
     delay_s: f64,
+    fresh: bool,
+    max_hold: u32,
+    /// A fresh spike gate, for a channel that starts afresh after a long absence.
+    gate0: SpikeGate,
 }
 
 impl Conditioner {
@@ -100,6 +110,7 @@ impl Conditioner {
             lp,
             started: false,
             last: f64::NAN,
+            missing: 0,
         };
         // Delays: the boxcar (D-1)/2 input samples, the median of 5 (3) two (one) working
         // samples, the low-pass its DC group delay.
@@ -110,10 +121,13 @@ impl Conditioner {
             rate_hz,
             decim,
             phase: 0,
-            channels: vec![ch; channels],
+            channels: vec![ch.clone(); channels],
             drift: DriftTracker::new(channels, cfg.max_rezero),
             out: vec![f64::NAN; channels],
             delay_s,
+            fresh: false,
+            max_hold: ((MAX_HOLD_S * work).ceil() as u32).max(1),
+            gate0: ch.gate,
         })
     }
 
@@ -135,6 +149,12 @@ impl Conditioner {
     /// The latest conditioned value of every channel, mmHg (`NaN` for a channel never seen).
     pub fn current(&self) -> &[f64] {
         &self.out
+    }
+
+    /// Whether any channel gave a value for the latest working sample (`false` inside a
+    /// dropout, where every channel holds its last value).
+    pub fn had_data(&self) -> bool {
+        self.fresh
     }
 
     /// The drift tracker (zeros applied to every channel).
@@ -177,8 +197,11 @@ impl Conditioner {
             return false;
         }
         self.phase = 0;
+        self.fresh = false;
         for (i, c) in self.channels.iter_mut().enumerate() {
             if c.count > 0 {
+                self.fresh = true;
+                c.missing = 0;
                 let v = c.acc / c.count as f64;
                 c.acc = 0.0;
                 c.count = 0;
@@ -189,10 +212,19 @@ impl Conditioner {
                 }
                 c.last = c.lp.process(m);
             } else if c.started {
-                // A dropout: hold the filtered value (bridges short NaN runs).
-                let v = c.last + self.drift.zero(i);
-                let m = c.gate.process(v);
-                c.last = c.lp.process(m);
+                c.missing += 1;
+                if c.missing > self.max_hold {
+                    // Gone for longer than a short dropout (disconnected, or a long gap): no
+                    // value until it comes back, then the filters start afresh there.
+                    c.started = false;
+                    c.last = f64::NAN;
+                    c.gate = self.gate0;
+                } else {
+                    // A short dropout: hold the filtered value (bridges short NaN runs).
+                    let v = c.last;
+                    let m = c.gate.process(v);
+                    c.last = c.lp.process(m);
+                }
             }
             if let Some(o) = self.out.get_mut(i) {
                 *o = c.last - self.drift.zero(i);

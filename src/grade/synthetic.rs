@@ -183,6 +183,7 @@ pub fn session(specs: &[StrokeSpec]) -> Session {
         },
         events: Vec::new(),
         quality: Vec::new(),
+        levels: Default::default(),
     }
 }
 

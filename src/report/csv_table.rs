@@ -57,6 +57,8 @@ fn r3(v: f64) -> f64 {
 
 /// The rows of a graded session.
 pub fn rows(session: &Session, graded: &GradedSession) -> Vec<StrokeRow> {
+    // Times on the recording's clock (BIDS `StartTime` + row / rate; 0 for `.mld`).
+    let t0 = session.info.start_time_s;
     graded
         .strokes
         .iter()
@@ -64,9 +66,9 @@ pub fn rows(session: &Session, graded: &GradedSession) -> Vec<StrokeRow> {
             let s = session.strokes.get(g.index)?;
             Some(StrokeRow {
                 index: g.index,
-                onset_s: r3(s.onset_s),
-                offset_s: r3(s.offset_s),
-                peak_s: r3(s.peak_s),
+                onset_s: r3(s.onset_s + t0),
+                offset_s: r3(s.offset_s + t0),
+                peak_s: r3(s.peak_s + t0),
                 peak_mmhg: r3(s.peak.0),
                 grade: g.grade.as_str(),
                 score: r3(g.score),

@@ -18,11 +18,11 @@ pub const SCHEMA: &str = "mldsense.report/1";
 pub struct StrokeJson {
     /// Position in the session, from 0.
     pub index: usize,
-    /// Onset, seconds from the first sample.
+    /// Onset, seconds on the recording's clock ([`ReportJson::start_time_s`] + row / rate).
     pub onset_s: f64,
-    /// Offset, seconds from the first sample.
+    /// Offset, seconds on the recording's clock.
     pub offset_s: f64,
-    /// Time of the peak, seconds from the first sample.
+    /// Time of the peak, seconds on the recording's clock.
     pub peak_s: f64,
     /// Peak over all fingertips, mmHg.
     pub peak_mmhg: f64,
@@ -78,6 +78,14 @@ pub struct ReportJson {
     pub meta: SessionMeta,
     /// Length of the session, seconds.
     pub duration_s: f64,
+    /// Time of the first sample on the recording's clock, seconds: a BIDS recording's
+    /// `StartTime` (the clock its `_events.tsv` uses), 0 for `.mld` recordings. Every stroke
+    /// time in the report is on this clock.
+    #[serde(default)]
+    pub start_time_s: f64,
+    /// Sensor drift removed and resting contact kept, measured apart.
+    #[serde(default)]
+    pub levels: crate::session::Levels,
     /// Channel names, in column order.
     pub channels: Vec<String>,
     /// What was graded against.
@@ -108,6 +116,7 @@ fn num(v: f64) -> f64 {
 /// Builds the report value (also used by tests and other formats).
 pub fn build(session: &Session, graded: &GradedSession) -> ReportJson {
     let p = &graded.profile;
+    let t0 = num(session.info.start_time_s);
     let strokes = graded
         .strokes
         .iter()
@@ -115,9 +124,9 @@ pub fn build(session: &Session, graded: &GradedSession) -> ReportJson {
             let s = session.strokes.get(g.index)?;
             Some(StrokeJson {
                 index: g.index,
-                onset_s: num(s.onset_s),
-                offset_s: num(s.offset_s),
-                peak_s: num(s.peak_s),
+                onset_s: num(s.onset_s) + t0,
+                offset_s: num(s.offset_s) + t0,
+                peak_s: num(s.peak_s) + t0,
                 peak_mmhg: num(s.peak.0),
                 grade: g.grade,
                 score: g.score,
@@ -138,6 +147,8 @@ pub fn build(session: &Session, graded: &GradedSession) -> ReportJson {
         schema: SCHEMA.to_string(),
         meta: session.meta.clone(),
         duration_s: num(session.duration_s),
+        start_time_s: t0,
+        levels: session.levels.clone(),
         channels: session
             .info
             .channels
