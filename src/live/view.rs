@@ -44,7 +44,8 @@ pub fn rows_needed(width: u16, channels: usize, warn_rows: u16) -> u16 {
     // One row a fingertip, the scale row, the borders.
     let bars = channels.min(64) as u16 + 3;
     let main = if width >= 90 { bars.max(6) } else { bars + 6 };
-    1 + main + 2 + 2 + warn_rows + 1
+    // Status line, the main area, counts (3), rhythm (2), warnings, keys: as `draw` lays out.
+    1 + main + 3 + 2 + warn_rows + 1
 }
 
 /// Draws the whole live view (or, on a terminal too small for it, the essentials and why).
