@@ -320,6 +320,8 @@ pub struct CalibratedStream {
     device: DeviceInfo,
     replies: Vec<(u8, Reply)>,
     warnings: Vec<String>,
+    /// The saturation bits of the last `Status`.
+    prev_saturated: u16,
 }
 
 impl CalibratedStream {
@@ -336,6 +338,7 @@ impl CalibratedStream {
             device,
             replies: Vec::new(),
             warnings,
+            prev_saturated: 0,
         }
     }
 
@@ -381,7 +384,7 @@ impl CalibratedStream {
     ///
     /// # Errors
     /// [`Error::Unsupported`] if the device re-describes itself with a different channel count
-    /// mid-stream (the stream's shape cannot change).
+    /// or rate mid-stream (the stream's shape and time base cannot change).
     pub fn push_bytes(&mut self, bytes: &[u8], out: &mut Block) -> Result<()> {
         let channels = self.info.channel_count();
         let mut items = Vec::new();
@@ -395,10 +398,18 @@ impl CalibratedStream {
                             info.channel_count
                         )));
                     }
+                    let rate = f64::from(info.rate_hz);
+                    if rate != self.info.rate_hz {
+                        return Err(Error::Unsupported(format!(
+                            "the glove changed from {} Hz to {} Hz mid-stream (a rate takes \
+                             effect at a Start, after a new DeviceInfo, and a stream's time \
+                             base cannot change)",
+                            self.info.rate_hz, info.rate_hz
+                        )));
+                    }
                     if info != self.device {
                         self.device = info;
                         self.calibrator = Calibrator::new(&info, self.calibration.as_ref());
-                        self.info.rate_hz = f64::from(info.rate_hz);
                     }
                 }
                 FrameItem::Gap { start_row, rows } => {
@@ -427,8 +438,13 @@ impl CalibratedStream {
                     if status.flags & Status::LOW_BATTERY != 0 {
                         out.events.push((row, StreamEvent::LowBattery));
                     }
+                    // Status is a state report (PROTOCOL.md §5): a channel's saturation is an
+                    // event when its bit goes 0 → 1 against the previous report, not on every
+                    // report that still carries it.
+                    let onsets = status.saturated & !self.prev_saturated;
+                    self.prev_saturated = status.saturated;
                     for ch in 0..channels.min(16) {
-                        if status.saturated & (1 << ch) != 0 {
+                        if onsets & (1 << ch) != 0 {
                             out.events
                                 .push((row, StreamEvent::Saturation { channel: ch }));
                         }

@@ -5,7 +5,7 @@
 //! the strokes (live = batch, proven in `tests/streaming.rs`).
 
 use crate::detect::{DetectorConfig, Stroke, StrokeDetector};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::filter::quality::QualityMonitor;
 use crate::session::{QualityWarning, Session, SessionMeta, Trace};
 use crate::stream::{Block, PressureSource, StreamEvent, StreamInfo};
@@ -184,9 +184,32 @@ pub fn analyze(
     let mut p = Pipeline::new(&info, cfg)?;
     let mut strokes = Vec::new();
     let mut block = Block::default();
+    let mut rows = 0usize;
+    let mut check = crate::plausible::PressureCheck::new(info.channels.len());
     while source.next_block(&mut block)? {
+        rows = rows.saturating_add(block.rows(info.channels.len()));
+        check.check(block.start_row, &mut block.values);
         p.push_block(&block, &mut strokes);
     }
+    if rows == 0 {
+        // A 0-byte or empty `.gz`, an empty table, a recording stopped before its first block:
+        // there is nothing to grade, and an empty report would read as "no strokes".
+        return Err(Error::Unsupported(format!(
+            "{}: holds no samples (an empty file or table, or a recording stopped before its \
+             first sample block)",
+            meta.source
+        )));
+    }
     p.finish(&mut strokes);
-    Ok(p.into_session(meta, strokes))
+    let names: Vec<String> = info.channels.iter().map(|c| c.name.clone()).collect();
+    let implausible = check.warnings(&meta.source, &names, info.rate_hz, 0.0);
+    let mut session = p.into_session(meta, strokes);
+    for (channel, message) in implausible {
+        session.quality.push(QualityWarning {
+            kind: crate::session::QualityKind::Noise,
+            channel: Some(channel),
+            message,
+        });
+    }
+    Ok(session)
 }

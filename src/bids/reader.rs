@@ -42,6 +42,7 @@ impl BidsSource {
     pub fn open(path: &Path) -> Result<Self> {
         let paths = BidsPaths::resolve(path)?;
         let json_path = paths.physio_json();
+        crate::input::ensure_regular_file(&json_path)?;
         let sidecar = PhysioSidecar::read(&json_path)?;
         let data_path = paths.physio_data().ok_or_else(|| {
             Error::io(
@@ -52,6 +53,7 @@ impl BidsSource {
                 ),
             )
         })?;
+        crate::input::ensure_regular_file(&data_path)?;
         let parser = RowParser::open(&data_path, &json_path, &sidecar)?;
         Ok(Self {
             info: sidecar.stream_info(),

@@ -207,6 +207,46 @@ fn draw_time_labels<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     Ok(())
 }
 
+/// Most bins a peak histogram draws: the chart is bounded by its pixels (about 4 px a bin at
+/// the report's width), never by the data.
+pub const MAX_HISTOGRAM_BINS: usize = 200;
+
+/// Bin width (mmHg) and bin count for a peak histogram whose largest peak is `max_peak` and
+/// whose danger line is at `danger`: 2 mmHg bins while they fit in [`MAX_HISTOGRAM_BINS`],
+/// else the next 1-2-5 width that does. A broken sensor's 10^18 mmHg gives 200 bins, not 10^17.
+///
+/// ```
+/// use mldsense::report::charts::histogram_bins;
+/// assert_eq!(histogram_bins(41.0, 60.0), (2.0, 33));
+/// let (bin, n) = histogram_bins(1e18, 60.0);
+/// assert!(n <= 200 && bin * n as f64 >= 1e18);
+/// ```
+pub fn histogram_bins(max_peak: f64, danger: f64) -> (f64, usize) {
+    let finite = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
+    let (max_peak, danger) = (finite(max_peak), finite(danger));
+    let mut bin = 2.0_f64;
+    let top = |bin: f64| (max_peak + bin).max(danger + 6.0);
+    let steps = [1.0, 2.0, 5.0];
+    let mut decade = 1.0_f64;
+    'search: while (top(bin) / bin).ceil() > MAX_HISTOGRAM_BINS as f64 {
+        for s in steps {
+            let candidate = s * decade;
+            if candidate > bin {
+                bin = candidate;
+                if (top(bin) / bin).ceil() <= MAX_HISTOGRAM_BINS as f64 {
+                    break 'search;
+                }
+            }
+        }
+        decade *= 10.0;
+        if !decade.is_finite() {
+            break;
+        }
+    }
+    let nbins = (top(bin) / bin).ceil().clamp(1.0, MAX_HISTOGRAM_BINS as f64) as usize;
+    (bin, nbins)
+}
+
 fn finite_max(values: impl IntoIterator<Item = f64>) -> f64 {
     values
         .into_iter()
@@ -414,12 +454,11 @@ fn draw_histogram<DB: DrawingBackend>(
         .filter_map(|g| session.strokes.get(g.index).map(|s| (s.peak.0, g.grade)))
         .filter(|(v, _)| v.is_finite())
         .collect();
-    let bin = 2.0;
-    let x_top = (finite_max(peaks.iter().map(|p| p.0)) + bin).max(danger + 6.0);
-    let nbins = (x_top / bin).ceil().max(1.0) as usize;
+    let (bin, nbins) = histogram_bins(finite_max(peaks.iter().map(|p| p.0)), danger);
     // counts[bin][grade index in Grade::ALL]
     let mut counts = vec![[0usize; 3]; nbins];
     for &(v, g) in &peaks {
+        // `as usize` saturates, and `min` keeps it in the last bin.
         let k = ((v.max(0.0) / bin).floor() as usize).min(nbins - 1);
         let gi = Grade::ALL.iter().position(|&x| x == g).unwrap_or(0);
         if let Some(c) = counts.get_mut(k).and_then(|c| c.get_mut(gi)) {
