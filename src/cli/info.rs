@@ -151,6 +151,19 @@ fn text(s: &Summary<'_>) -> String {
     lines.push(format!("rows            {}", f.rows));
     lines.push(format!("crc errors      {}", f.crc_errors));
     lines.push(format!("malformed       {}", f.malformed));
+    lines.push(format!("other version   {}", f.unsupported_version));
+    if f.blocks_mismatched > 0 {
+        lines.push(format!(
+            "wrong shape     {} sample blocks (channel count differs from DeviceInfo)",
+            f.blocks_mismatched
+        ));
+    }
+    if f.counts_out_of_range > 0 {
+        lines.push(format!(
+            "out of range    {} counts above the ADC's range (read as full scale)",
+            f.counts_out_of_range
+        ));
+    }
     lines.push(format!("bytes skipped   {}", f.bytes_skipped));
     lines.push(format!(
         "sequence gaps   {} ({} blocks lost)",
