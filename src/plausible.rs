@@ -145,6 +145,12 @@ impl PressureCheck {
     }
 }
 
+/// Whether a data-quality message is one of [`PressureCheck::warnings`] (the command line
+/// prints these on standard error too, not only in the report).
+pub fn is_implausibility(message: &str) -> bool {
+    message.contains(" is implausib")
+}
+
 /// Why a calibration slope (newtons per count) is implausible, if it is.
 pub fn slope_problem(newtons_per_count: f64) -> Option<String> {
     if !newtons_per_count.is_finite() || newtons_per_count <= 0.0 {
@@ -191,7 +197,10 @@ mod tests {
         assert_eq!(Implausible::of(-15.0), Some(Implausible::Negative));
         assert_eq!(Implausible::of(1e300), Some(Implausible::TooLarge));
         assert_eq!(Implausible::of(f64::INFINITY), Some(Implausible::TooLarge));
-        assert_eq!(Implausible::of(f64::NEG_INFINITY), Some(Implausible::Negative));
+        assert_eq!(
+            Implausible::of(f64::NEG_INFINITY),
+            Some(Implausible::Negative)
+        );
     }
 
     #[test]
@@ -203,8 +212,12 @@ mod tests {
         assert_eq!(v[3], -15.0);
         let w = c.warnings("x.mld", &["thumb".into(), "index".into()], 100.0, 0.0);
         assert_eq!(w.len(), 2);
-        assert!(w.iter().any(|(_, m)| m.contains("thumb, row 11") && m.contains("1e300") && m.contains("2 such")));
-        assert!(w.iter().any(|(_, m)| m.contains("index, row 11") && m.contains("-15.0")));
+        assert!(w.iter().any(|(_, m)| m.contains("thumb, row 11")
+            && m.contains("1e300")
+            && m.contains("2 such")));
+        assert!(w
+            .iter()
+            .any(|(_, m)| m.contains("index, row 11") && m.contains("-15.0")));
     }
 
     #[test]

@@ -591,7 +591,10 @@ fn exposure_and_pass_follow_the_pressure() {
             .count() as f64
             / t.rate_hz
     };
-    assert!(count(&|v| v > 40.0) > 0.0, "the reference sees the hard presses");
+    assert!(
+        count(&|v| v > 40.0) > 0.0,
+        "the reference sees the hard presses"
+    );
     assert!((o.above_window_s - count(&|v| v > 40.0)).abs() < 1e-9);
     assert!((o.danger_s - count(&|v| v >= 70.0)).abs() < 1e-9);
     assert!(o.danger_s > 0.0 && o.danger_s <= o.above_window_s);

@@ -5,8 +5,8 @@
 use mldsense::frames::{CalibratedStream, FrameAssembler, FrameItem};
 use mldsense::stream::{Block, StreamEvent};
 use mldsense_protocol::{
-    encode, ChannelDesc, DeviceInfo, Frame, Message, SampleBlock, SensorKind, Status,
-    MAX_CHANNELS, MAX_FRAME_LEN,
+    encode, ChannelDesc, DeviceInfo, Frame, Message, SampleBlock, SensorKind, Status, MAX_CHANNELS,
+    MAX_FRAME_LEN,
 };
 use std::collections::BTreeMap;
 
@@ -181,8 +181,16 @@ fn check(v: &Vector) {
             "saturation" => saturation.to_string(),
             "last_t" => last_t.map_or("-".into(), |t| t.to_string()),
             "error" => {
-                let e = result.as_ref().err().map(|e| e.to_string()).unwrap_or_default();
-                assert!(e.contains(want.as_str()), "{}: error {e:?}, want {want}", v.name);
+                let e = result
+                    .as_ref()
+                    .err()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                assert!(
+                    e.contains(want.as_str()),
+                    "{}: error {e:?}, want {want}",
+                    v.name
+                );
                 continue;
             }
             other => panic!("{}: unknown expectation `{other}`", v.name),
@@ -205,7 +213,10 @@ fn check(v: &Vector) {
 #[test]
 fn every_stream_vector_of_the_spec_holds() {
     let all = vectors();
-    assert!(all.len() >= 10, "PROTOCOL.md §7.3 should carry the stream vectors");
+    assert!(
+        all.len() >= 10,
+        "PROTOCOL.md §7.3 should carry the stream vectors"
+    );
     for v in &all {
         check(v);
     }

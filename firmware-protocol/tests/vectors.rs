@@ -310,10 +310,7 @@ fn reject_vectors() -> Vec<(&'static str, Error, Category)> {
 /// Errors are compared by kind (and the fields a vector fixes); a CRC's computed value is not.
 fn same_error(a: &Error, b: &Error) -> bool {
     match (a, b) {
-        (
-            Error::CrcMismatch { received: x, .. },
-            Error::CrcMismatch { received: y, .. },
-        ) => x == y,
+        (Error::CrcMismatch { received: x, .. }, Error::CrcMismatch { received: y, .. }) => x == y,
         _ => a == b,
     }
 }
@@ -326,13 +323,20 @@ fn every_rejection_vector_is_dropped_and_counted_in_its_category() {
             .get(&(name.to_string(), "wire".to_string()))
             .unwrap_or_else(|| panic!("PROTOCOL.md lacks vector {name} part wire"));
         let got = decode(wire).expect_err(name);
-        assert!(same_error(&got, &want), "vector {name}: {got:?}, want {want:?}");
+        assert!(
+            same_error(&got, &want),
+            "vector {name}: {got:?}, want {want:?}"
+        );
         if let Some(body) = spec.get(&(name.to_string(), "body".to_string())) {
             let got = decode_body(body).expect_err(name);
             assert!(same_error(&got, &want), "vector {name} body: {got:?}");
             let mut cobs_bytes = vec![0u8; cobs::max_encoded_len(body.len())];
             let n = cobs::encode(body, &mut cobs_bytes).unwrap();
-            assert_eq!(&cobs_bytes[..n], &wire[..wire.len() - 1], "vector {name}: wire");
+            assert_eq!(
+                &cobs_bytes[..n],
+                &wire[..wire.len() - 1],
+                "vector {name}: wire"
+            );
         }
         // The incremental decoder counts it where the spec says, and only there.
         let mut d = Decoder::new();

@@ -94,9 +94,8 @@ impl RecordingReader {
             .map_err(|m| format_err(&path, PREAMBLE_LEN, format!("bad device in header: {m}")))?;
         if let Some(cal) = &header.calibration {
             // A zero, negative or absurd slope cannot give a sensible pressure.
-            cal.validate("header calibration").map_err(|e| {
-                format_err(&path, PREAMBLE_LEN, format!("implausible {e}"))
-            })?;
+            cal.validate("header calibration")
+                .map_err(|e| format_err(&path, PREAMBLE_LEN, format!("implausible {e}")))?;
         }
         Ok(RecordingReader {
             header,

@@ -207,6 +207,20 @@ fn draw_time_labels<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     Ok(())
 }
 
+/// The largest value an axis reaches: plotters' tick search does not end on a range near
+/// `f64::MAX`, and no chart is readable past a million of its unit anyway. Data above it is
+/// drawn at the axis' top.
+pub const AXIS_MAX: f64 = 1e6;
+
+/// `v` as an axis' top: finite, positive, at most [`AXIS_MAX`].
+fn axis_top(v: f64) -> f64 {
+    if v.is_finite() {
+        v.clamp(1.0, AXIS_MAX)
+    } else {
+        AXIS_MAX
+    }
+}
+
 /// Most bins a peak histogram draws: the chart is bounded by its pixels (about 4 px a bin at
 /// the report's width), never by the data.
 pub const MAX_HISTOGRAM_BINS: usize = 200;
@@ -243,7 +257,9 @@ pub fn histogram_bins(max_peak: f64, danger: f64) -> (f64, usize) {
             break;
         }
     }
-    let nbins = (top(bin) / bin).ceil().clamp(1.0, MAX_HISTOGRAM_BINS as f64) as usize;
+    let nbins = (top(bin) / bin)
+        .ceil()
+        .clamp(1.0, MAX_HISTOGRAM_BINS as f64) as usize;
     (bin, nbins)
 }
 
@@ -335,13 +351,18 @@ fn draw_trace<DB: DrawingBackend>(
             .chain(session.strokes.iter().map(|s| s.offset_s)),
     )
     .max(1.0);
-    let y_top = (finite_max(
-        points
-            .iter()
-            .map(|p| p.1)
-            .chain(session.strokes.iter().map(|s| s.peak.0)),
-    ) * 1.08)
-        .max(danger + 10.0);
+    // Time is not capped like pressure: it is the session's length, bounded by the data read.
+    let y_top = axis_top(
+        (finite_max(
+            points
+                .iter()
+                .map(|p| p.1)
+                .chain(session.strokes.iter().map(|s| s.peak.0)),
+        ) * 1.08)
+            .max(danger + 10.0),
+    );
+    // Anything above the axis (a broken sensor's 10^18 mmHg) is drawn at its top edge.
+    let points: Vec<(f64, f64)> = points.into_iter().map(|(t, v)| (t, v.min(y_top))).collect();
 
     let (w, _) = area.dim_in_pixel();
     let (plot, side) = area.split_horizontally(w.saturating_sub(LEGEND_W));
@@ -412,6 +433,7 @@ fn draw_trace<DB: DrawingBackend>(
             .filter_map(|s| session.strokes.get(s.index))
             .map(|s| (s.peak_s, s.peak.0))
             .filter(|(t, v)| t.is_finite() && v.is_finite())
+            .map(|(t, v)| (t, v.min(y_top)))
             .collect();
         let colour = grade_colour(g);
         chart
@@ -454,7 +476,7 @@ fn draw_histogram<DB: DrawingBackend>(
         .filter_map(|g| session.strokes.get(g.index).map(|s| (s.peak.0, g.grade)))
         .filter(|(v, _)| v.is_finite())
         .collect();
-    let (bin, nbins) = histogram_bins(finite_max(peaks.iter().map(|p| p.0)), danger);
+    let (bin, nbins) = histogram_bins(finite_max(peaks.iter().map(|p| p.0)).min(AXIS_MAX), danger);
     // counts[bin][grade index in Grade::ALL]
     let mut counts = vec![[0usize; 3]; nbins];
     for &(v, g) in &peaks {
@@ -665,8 +687,9 @@ fn draw_rhythm<DB: DrawingBackend>(
             Some((s.onset_s, d, flag))
         })
         .collect();
-    let t_end = finite_max(points.iter().map(|p| p.0).chain([session.duration_s])).max(1.0);
-    let y_top = (finite_max(points.iter().map(|p| p.1)) * 1.1).max(slow * 1.6);
+    let t_end =
+        axis_top(finite_max(points.iter().map(|p| p.0).chain([session.duration_s])).max(1.0));
+    let y_top = axis_top((finite_max(points.iter().map(|p| p.1)) * 1.1).max(slow * 1.6));
     let (w, _) = area.dim_in_pixel();
     let (plot, side) = area.split_horizontally(w.saturating_sub(LEGEND_W - 40));
     let count = |f: Option<Flag>| points.iter().filter(|p| p.2 == f).count();
