@@ -32,6 +32,11 @@ impl Default for PipelineConfig {
     }
 }
 
+/// Most chart-trace samples kept per channel (2^18: 87 min at the 50 Hz default, then the
+/// trace's rate halves — 25 Hz to 2.9 h, 12.5 Hz to 5.8 h, …), so that memory for the trace is
+/// bounded (about 1 MB a channel) however long the input. See `docs/ARCHITECTURE.md`, Memory.
+pub const TRACE_CAP: usize = 1 << 18;
+
 /// One running analysis of one stream.
 #[derive(Debug)]
 pub struct Pipeline {
@@ -74,6 +79,21 @@ impl Pipeline {
         })
     }
 
+    /// Keeps every other trace sample and halves the trace's rate, so that the chart trace of
+    /// a recording of any length stays under [`TRACE_CAP`] samples a channel. Sample `j` stays
+    /// working sample `j × trace_every`, since the cap is even.
+    fn halve_trace(&mut self) {
+        for t in &mut self.trace.channels {
+            let mut i = 0;
+            t.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+        }
+        self.trace_every *= 2;
+        self.trace.rate_hz /= 2.0;
+    }
+
     /// The stream this pipeline analyses.
     pub fn info(&self) -> &StreamInfo {
         &self.info
@@ -96,6 +116,14 @@ impl Pipeline {
             if self.keep_trace && k.is_multiple_of(self.trace_every) {
                 for (t, &v) in self.trace.channels.iter_mut().zip(cur) {
                     t.push(v as f32);
+                }
+                if self
+                    .trace
+                    .channels
+                    .first()
+                    .is_some_and(|t| t.len() >= TRACE_CAP)
+                {
+                    self.halve_trace();
                 }
             }
         }
