@@ -61,7 +61,7 @@ pub struct RecordingSource {
 const DEVICE_INFO_SEARCH: u64 = 1 << 20;
 
 /// The glove's first `DeviceInfo` in the data of the recording at `path`, if one comes before
-/// the first sample block (or within [`DEVICE_INFO_SEARCH`] bytes).
+/// the first sample block (or within `DEVICE_INFO_SEARCH` (1 MiB) bytes).
 pub fn first_device_info(path: impl AsRef<Path>) -> Result<Option<DeviceInfo>> {
     let mut reader = RecordingReader::open(path)?;
     let mut assembler = FrameAssembler::new();
