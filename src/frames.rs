@@ -94,8 +94,15 @@ pub struct FrameStats {
     pub frames_ok: u64,
     /// Frames whose CRC did not match.
     pub crc_errors: u64,
-    /// Frames invalid for another reason (COBS, length, version, type, fields).
+    /// Frames invalid for another reason (COBS, length, type, fields).
     pub malformed: u64,
+    /// Well-formed frames of another protocol version (PROTOCOL.md §4).
+    pub unsupported_version: u64,
+    /// `SampleBlock`s whose channel count differs from the `DeviceInfo`'s: dropped, their
+    /// rows counted as lost through the sequence gap they leave (PROTOCOL.md §5).
+    pub blocks_mismatched: u64,
+    /// Counts above the ADC's range (`2^adc_bits − 1`): read as the top of the range.
+    pub counts_out_of_range: u64,
     /// Bytes dropped with bad frames.
     pub bytes_skipped: u64,
     /// Jumps in the sample-block sequence.
@@ -151,6 +158,7 @@ impl FrameAssembler {
             frames_ok: d.frames_ok,
             crc_errors: d.crc_errors,
             malformed: d.malformed,
+            unsupported_version: d.unsupported_version,
             bytes_skipped: d.bytes_skipped,
             ..self.stats
         }
@@ -242,6 +250,15 @@ impl FrameAssembler {
             }
             Message::SampleBlock(block) => {
                 let time = self.extend_time(frame.timestamp_us);
+                if let Some(info) = self.info {
+                    if block.channel_count != info.channel_count {
+                        // A block of another shape cannot be placed in this stream: drop it.
+                        // Its sequence number is not taken, so the next block's jump counts
+                        // its rows as lost (NaN), and time stays right.
+                        self.stats.blocks_mismatched += 1;
+                        return;
+                    }
+                }
                 let rows = usize::from(block.row_count);
                 let per_block = self
                     .info
@@ -269,11 +286,20 @@ impl FrameAssembler {
                 self.stats.rows += rows as u64;
                 let start_row = self.next_row;
                 self.next_row += rows as u64;
+                let mut counts = block.counts().to_vec();
+                if let Some(top) = self.info.map(|i| full_scale(i.adc_bits)) {
+                    for c in counts.iter_mut().filter(|c| **c > top) {
+                        // Above the ADC's range: the glove's front end cannot make it, so it
+                        // is read as the top of the range (saturated), never as more force.
+                        *c = top;
+                        self.stats.counts_out_of_range += 1;
+                    }
+                }
                 on_item(FrameItem::Rows(RawRows {
                     start_row,
                     device_time_us: time,
                     channels: usize::from(block.channel_count),
-                    counts: block.counts().to_vec(),
+                    counts,
                 }));
             }
             Message::Status(status) => {
@@ -309,6 +335,12 @@ impl FrameAssembler {
     }
 }
 
+/// The top count of an `adc_bits` ADC (`2^bits − 1`; bits outside 1–16 are clamped).
+pub fn full_scale(adc_bits: u8) -> u16 {
+    let bits = u32::from(adc_bits.clamp(1, 16));
+    u16::try_from((1u32 << bits) - 1).unwrap_or(u16::MAX)
+}
+
 /// Bytes in, calibrated rows out: a [`FrameAssembler`] and a [`Calibrator`], filling
 /// [`Block`]s for a [`crate::stream::PressureSource`].
 #[derive(Clone, Debug)]
@@ -320,6 +352,10 @@ pub struct CalibratedStream {
     device: DeviceInfo,
     replies: Vec<(u8, Reply)>,
     warnings: Vec<String>,
+    /// The saturation bits of the last `Status`.
+    prev_saturated: u16,
+    /// The low-battery bit of the last `Status`.
+    prev_low_battery: bool,
 }
 
 impl CalibratedStream {
@@ -336,6 +372,8 @@ impl CalibratedStream {
             device,
             replies: Vec::new(),
             warnings,
+            prev_saturated: 0,
+            prev_low_battery: false,
         }
     }
 
@@ -381,7 +419,7 @@ impl CalibratedStream {
     ///
     /// # Errors
     /// [`Error::Unsupported`] if the device re-describes itself with a different channel count
-    /// mid-stream (the stream's shape cannot change).
+    /// or rate mid-stream (the stream's shape and time base cannot change).
     pub fn push_bytes(&mut self, bytes: &[u8], out: &mut Block) -> Result<()> {
         let channels = self.info.channel_count();
         let mut items = Vec::new();
@@ -395,10 +433,18 @@ impl CalibratedStream {
                             info.channel_count
                         )));
                     }
+                    let rate = f64::from(info.rate_hz);
+                    if rate != self.info.rate_hz {
+                        return Err(Error::Unsupported(format!(
+                            "the glove changed from {} Hz to {} Hz mid-stream (a rate takes \
+                             effect at a Start, after a new DeviceInfo, and a stream's time \
+                             base cannot change)",
+                            self.info.rate_hz, info.rate_hz
+                        )));
+                    }
                     if info != self.device {
                         self.device = info;
                         self.calibrator = Calibrator::new(&info, self.calibration.as_ref());
-                        self.info.rate_hz = f64::from(info.rate_hz);
                     }
                 }
                 FrameItem::Gap { start_row, rows } => {
@@ -424,11 +470,18 @@ impl CalibratedStream {
                     if status.flags & Status::MARKER != 0 {
                         out.events.push((row, StreamEvent::Marker));
                     }
-                    if status.flags & Status::LOW_BATTERY != 0 {
+                    let low = status.flags & Status::LOW_BATTERY != 0;
+                    if low && !self.prev_low_battery {
                         out.events.push((row, StreamEvent::LowBattery));
                     }
+                    self.prev_low_battery = low;
+                    // Status is a state report (PROTOCOL.md §5): a channel's saturation is an
+                    // event when its bit goes 0 → 1 against the previous report, not on every
+                    // report that still carries it.
+                    let onsets = status.saturated & !self.prev_saturated;
+                    self.prev_saturated = status.saturated;
                     for ch in 0..channels.min(16) {
-                        if status.saturated & (1 << ch) != 0 {
+                        if onsets & (1 << ch) != 0 {
                             out.events
                                 .push((row, StreamEvent::Saturation { channel: ch }));
                         }

@@ -34,6 +34,9 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
     if BidsPaths::from_file_name(path).is_some() {
         return Ok(InputKind::Bids);
     }
+    if path.exists() {
+        ensure_regular_file(path)?;
+    }
     let mut head = [0u8; MAGIC.len()];
     let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head));
     match read {
@@ -56,6 +59,50 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
         }
         Err(e) => Err(Error::io(path, e)),
     }
+}
+
+/// Refuses what is not a regular file (a FIFO, a device, a socket, a folder) before it is
+/// opened: reading a FIFO or a terminal would wait for a writer forever. Symbolic links are
+/// followed.
+///
+/// # Errors
+/// [`Error::Io`] if `path` cannot be looked at; [`Error::Unsupported`] naming the file and
+/// what it is otherwise.
+pub fn ensure_regular_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_file() {
+        return Ok(());
+    }
+    let what = special_kind(&meta);
+    Err(Error::Unsupported(format!(
+        "{}: is {what}, not a regular file; mldsense reads recordings and BIDS files only \
+         (copy the data to a file first)",
+        path.display()
+    )))
+}
+
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_dir() {
+        return "a folder";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    "a special file"
 }
 
 fn unknown(path: &Path) -> Error {
@@ -125,12 +172,17 @@ impl PressureSource for Input {
 
 /// Expands the paths a user named into inputs: files as they are, folders searched recursively
 /// for recordings and BIDS physiological files (one input per recording, sorted by path).
+///
+/// Each recording is listed once, by its canonical path: a file named twice, reached through
+/// two symbolic links, or inside a folder that links back to itself (a loop walked forever
+/// before) is analysed once, under the first path that reached it.
 pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
+    let mut seen_dirs = std::collections::HashSet::new();
     for p in paths {
         if p.is_dir() {
             let mut found = Vec::new();
-            walk(p, &mut found)?;
+            walk(p, &mut found, &mut seen_dirs)?;
             if found.is_empty() {
                 return Err(Error::Unsupported(format!(
                     "{}: no recordings (.mld) or BIDS physiological files (_physio.tsv.gz, \
@@ -144,16 +196,29 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             out.push(p.clone());
         }
     }
+    let mut seen_files = std::collections::HashSet::new();
+    // A path that cannot be canonicalised (it does not exist yet, a bare BIDS stem) is kept
+    // as named: opening it reports the problem.
+    out.retain(|p| seen_files.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen_dirs: &mut std::collections::HashSet<PathBuf>,
+) -> Result<()> {
+    let canonical = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
+    if !seen_dirs.insert(canonical) {
+        // A symbolic link back to a folder already walked.
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
         if path.is_dir() {
-            walk(&path, out)?;
+            walk(&path, out, seen_dirs)?;
             continue;
         }
         let name = entry.file_name();

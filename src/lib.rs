@@ -33,6 +33,7 @@ pub mod detect;
 pub mod filter;
 pub mod frames;
 pub mod pipeline;
+pub mod plausible;
 pub mod stream;
 
 // What comes out.

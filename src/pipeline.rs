@@ -5,7 +5,7 @@
 //! the strokes (live = batch, proven in `tests/streaming.rs`).
 
 use crate::detect::{DetectorConfig, Stroke, StrokeDetector};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::filter::quality::QualityMonitor;
 use crate::session::{Levels, QualityKind, QualityWarning, Session, SessionMeta, Trace};
 use crate::stream::{Block, PressureSource, StreamEvent, StreamInfo};
@@ -31,6 +31,11 @@ impl Default for PipelineConfig {
         }
     }
 }
+
+/// Most chart-trace samples kept per channel (2^18: 87 min at the 50 Hz default, then the
+/// trace's rate halves — 25 Hz to 2.9 h, 12.5 Hz to 5.8 h, …), so that memory for the trace is
+/// bounded (about 1 MB a channel) however long the input. See `docs/ARCHITECTURE.md`, Memory.
+pub const TRACE_CAP: usize = 1 << 18;
 
 /// One running analysis of one stream.
 #[derive(Debug)]
@@ -77,6 +82,21 @@ impl Pipeline {
         })
     }
 
+    /// Keeps every other trace sample and halves the trace's rate, so that the chart trace of
+    /// a recording of any length stays under [`TRACE_CAP`] samples a channel. Sample `j` stays
+    /// working sample `j × trace_every`, since the cap is even.
+    fn halve_trace(&mut self) {
+        for t in &mut self.trace.channels {
+            let mut i = 0;
+            t.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+        }
+        self.trace_every *= 2;
+        self.trace.rate_hz /= 2.0;
+    }
+
     /// The stream this pipeline analyses.
     pub fn info(&self) -> &StreamInfo {
         &self.info
@@ -105,6 +125,14 @@ impl Pipeline {
                         _ => v as f32,
                     };
                     t.push(v);
+                }
+                if self
+                    .trace
+                    .channels
+                    .first()
+                    .is_some_and(|t| t.len() >= TRACE_CAP)
+                {
+                    self.halve_trace();
                 }
             }
         }
@@ -251,9 +279,32 @@ pub fn analyze(
     let mut p = Pipeline::new(&info, cfg)?;
     let mut strokes = Vec::new();
     let mut block = Block::default();
+    let mut rows = 0usize;
+    let mut check = crate::plausible::PressureCheck::new(info.channels.len());
     while source.next_block(&mut block)? {
+        rows = rows.saturating_add(block.rows(info.channels.len()));
+        check.check(block.start_row, &mut block.values);
         p.push_block(&block, &mut strokes);
     }
+    if rows == 0 {
+        // A 0-byte or empty `.gz`, an empty table, a recording stopped before its first block:
+        // there is nothing to grade, and an empty report would read as "no strokes".
+        return Err(Error::Unsupported(format!(
+            "{}: holds no samples (an empty file or table, or a recording stopped before its \
+             first sample block)",
+            meta.source
+        )));
+    }
     p.finish(&mut strokes);
-    Ok(p.into_session(meta, strokes))
+    let names: Vec<String> = info.channels.iter().map(|c| c.name.clone()).collect();
+    let implausible = check.warnings(&meta.source, &names, info.rate_hz, 0.0);
+    let mut session = p.into_session(meta, strokes);
+    for (channel, message) in implausible {
+        session.quality.push(QualityWarning {
+            kind: crate::session::QualityKind::Noise,
+            channel: Some(channel),
+            message,
+        });
+    }
+    Ok(session)
 }

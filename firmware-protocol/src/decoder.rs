@@ -19,8 +19,11 @@ pub struct DecodeStats {
     /// Frames whose CRC did not match.
     pub crc_errors: u64,
     /// Frames that were not valid for another reason: bad COBS, too short or too long, unknown
-    /// version or type, bad payload.
+    /// type, bad payload (PROTOCOL.md §4: "malformed").
     pub malformed: u64,
+    /// Well-formed frames of another protocol version (PROTOCOL.md §4: "unsupported
+    /// version"), counted apart from damage: a newer glove, not a bad cable.
+    pub unsupported_version: u64,
     /// Bytes dropped: every byte of a frame that failed (its delimiter included).
     pub bytes_skipped: u64,
 }
@@ -87,6 +90,7 @@ impl Decoder {
                 frames_ok: 0,
                 crc_errors: 0,
                 malformed: 0,
+                unsupported_version: 0,
                 bytes_skipped: 0,
             },
         }
@@ -178,6 +182,8 @@ impl Decoder {
             Err(e) => {
                 if matches!(e, Error::CrcMismatch { .. }) {
                     self.stats.crc_errors += 1;
+                } else if matches!(e, Error::UnsupportedVersion { .. }) {
+                    self.stats.unsupported_version += 1;
                 } else {
                     self.stats.malformed += 1;
                 }

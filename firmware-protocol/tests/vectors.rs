@@ -249,9 +249,119 @@ fn cobs_vectors_of_the_spec_hold_both_ways() {
     }
 }
 
+/// How a receiver counts a dropped frame (PROTOCOL.md §4).
+#[derive(Debug, PartialEq, Eq)]
+enum Category {
+    Crc,
+    Malformed,
+    UnsupportedVersion,
+}
+
+/// The rejection vectors of PROTOCOL.md §7.2: name, the error, the category it is counted in.
+fn reject_vectors() -> Vec<(&'static str, Error, Category)> {
+    vec![
+        (
+            "reject_type_to_known",
+            Error::CrcMismatch {
+                received: 0x0fd4,
+                computed: 0,
+            },
+            Category::Crc,
+        ),
+        (
+            "reject_type_unknown",
+            Error::UnknownMessageType { message_type: 0x05 },
+            Category::Malformed,
+        ),
+        (
+            "reject_version_2",
+            Error::UnsupportedVersion { version: 2 },
+            Category::UnsupportedVersion,
+        ),
+        (
+            "reject_version_2_unknown_type",
+            Error::UnsupportedVersion { version: 2 },
+            Category::UnsupportedVersion,
+        ),
+        (
+            "reject_version_2_damaged",
+            Error::CrcMismatch {
+                received: 0xc171,
+                computed: 0,
+            },
+            Category::Crc,
+        ),
+        (
+            "reject_name_split_utf8",
+            Error::InvalidField {
+                field: "device_info.channel.name",
+                value: 0x74,
+            },
+            Category::Malformed,
+        ),
+        (
+            "reject_cobs_truncated",
+            Error::CobsTruncated { offset: 0 },
+            Category::Malformed,
+        ),
+    ]
+}
+
+/// Errors are compared by kind (and the fields a vector fixes); a CRC's computed value is not.
+fn same_error(a: &Error, b: &Error) -> bool {
+    match (a, b) {
+        (Error::CrcMismatch { received: x, .. }, Error::CrcMismatch { received: y, .. }) => x == y,
+        _ => a == b,
+    }
+}
+
+#[test]
+fn every_rejection_vector_is_dropped_and_counted_in_its_category() {
+    let spec = spec_vectors();
+    for (name, want, category) in reject_vectors() {
+        let wire = spec
+            .get(&(name.to_string(), "wire".to_string()))
+            .unwrap_or_else(|| panic!("PROTOCOL.md lacks vector {name} part wire"));
+        let got = decode(wire).expect_err(name);
+        assert!(
+            same_error(&got, &want),
+            "vector {name}: {got:?}, want {want:?}"
+        );
+        if let Some(body) = spec.get(&(name.to_string(), "body".to_string())) {
+            let got = decode_body(body).expect_err(name);
+            assert!(same_error(&got, &want), "vector {name} body: {got:?}");
+            let mut cobs_bytes = vec![0u8; cobs::max_encoded_len(body.len())];
+            let n = cobs::encode(body, &mut cobs_bytes).unwrap();
+            assert_eq!(
+                &cobs_bytes[..n],
+                &wire[..wire.len() - 1],
+                "vector {name}: wire"
+            );
+        }
+        // The incremental decoder counts it where the spec says, and only there.
+        let mut d = Decoder::new();
+        d.push(wire, |_| {});
+        let s = d.stats();
+        let counted = match category {
+            Category::Crc => s.crc_errors,
+            Category::Malformed => s.malformed,
+            Category::UnsupportedVersion => s.unsupported_version,
+        };
+        assert_eq!(counted, 1, "vector {name}: {s:?}");
+        assert_eq!(
+            s.crc_errors + s.malformed + s.unsupported_version,
+            1,
+            "vector {name}: counted once: {s:?}"
+        );
+        assert_eq!(s.frames_ok, 0, "vector {name}");
+        assert_eq!(s.bytes_skipped, wire.len() as u64, "vector {name}");
+    }
+}
+
 #[test]
 fn every_spec_vector_is_checked() {
-    let known: Vec<String> = frame_vectors().iter().map(|(n, _)| n.to_string()).collect();
+    let mut known: Vec<String> = frame_vectors().iter().map(|(n, _)| n.to_string()).collect();
+    known.extend(reject_vectors().iter().map(|(n, _, _)| n.to_string()));
     for (name, part) in spec_vectors().keys() {
         match part.as_str() {
             "raw" | "cobs" => {}

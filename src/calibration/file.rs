@@ -83,16 +83,11 @@ impl Calibration {
             if !(c.zero_counts.is_finite() && c.quadratic.is_finite()) {
                 return Err(bad("zero_counts and quadratic must be finite".into()));
             }
-            if !(c.newtons_per_count.is_finite() && c.newtons_per_count > 0.0) {
-                return Err(bad(format!(
-                    "newtons_per_count must be positive, got {}",
-                    c.newtons_per_count
-                )));
+            if let Some(m) = crate::plausible::slope_problem(c.newtons_per_count) {
+                return Err(bad(m));
             }
-            if let Some(a) = s.area {
-                if !(a.0.is_finite() && a.0 > 0.0) {
-                    return Err(bad(format!("area_mm2 must be positive, got {}", a.0)));
-                }
+            if let Some(m) = s.area.and_then(|a| crate::plausible::area_problem(a.0)) {
+                return Err(bad(m));
             }
         }
         Ok(())

@@ -130,6 +130,13 @@ pub fn analyze_one(
     for w in input.warnings() {
         eprintln!("warning: {w}");
     }
+    for q in session
+        .quality
+        .iter()
+        .filter(|q| crate::plausible::is_implausibility(&q.message))
+    {
+        eprintln!("warning: {}", q.message);
+    }
     let graded = grade_session_with(&session, profile, &certainty);
     Ok((session, graded))
 }

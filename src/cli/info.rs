@@ -1,6 +1,9 @@
 //! `mldsense info`: what a recording holds and how healthy its data is.
 
-use crate::recording::{scan_recording, RecordingHeader, RecordingStats};
+use crate::frames::FrameItem;
+use crate::recording::{
+    device_disagreement, disagreement_warning, scan_recording, RecordingHeader, RecordingStats,
+};
 use anyhow::Context;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -29,6 +32,8 @@ pub enum Format {
 struct Summary<'a> {
     file: String,
     duration_s: f64,
+    /// The rate time is counted at: the glove's own DeviceInfo's, else the header's.
+    rate_hz: f64,
     header: &'a RecordingHeader,
     stats: &'a RecordingStats,
     total_rows: u64,
@@ -37,19 +42,36 @@ struct Summary<'a> {
 
 /// Runs `mldsense info`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let (header, stats) = scan_recording(&args.file, |_| {})
-        .with_context(|| format!("cannot read recording {}", args.file.display()))?;
-    let rate = f64::from(header.device.rate_hz);
+    let mut data_info = None;
+    let (header, stats) = scan_recording(&args.file, |item| {
+        if let FrameItem::Info(i) = item {
+            data_info.get_or_insert(*i);
+        }
+    })
+    .with_context(|| format!("cannot read recording {}", args.file.display()))?;
+    // The glove's own DeviceInfo is the truth; a header that contradicts it is reported and
+    // makes `info` exit non-zero (the file needs a look), after the summary.
+    let mut disagreement = None;
+    let mut rate = f64::from(header.device.rate_hz);
+    if let (Some(data), Ok(said)) = (data_info, header.device.to_device_info()) {
+        let fields = device_disagreement(&said, &data);
+        if !fields.is_empty() {
+            disagreement = Some(disagreement_warning(&args.file, &fields));
+        }
+        rate = f64::from(data.rate_hz);
+    }
     let total_rows = stats.total_rows();
     let duration_s = if rate > 0.0 {
         total_rows as f64 / rate
     } else {
         0.0
     };
-    let warnings: Vec<String> = stats.torn_tail_warning(&args.file).into_iter().collect();
+    let mut warnings: Vec<String> = disagreement.clone().into_iter().collect();
+    warnings.extend(stats.torn_tail_warning(&args.file));
     let summary = Summary {
         file: args.file.display().to_string(),
         duration_s,
+        rate_hz: rate,
         header: &header,
         stats: &stats,
         total_rows,
@@ -65,6 +87,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for w in &summary.warnings {
         eprintln!("warning: {w}");
     }
+    if disagreement.is_some() {
+        anyhow::bail!(
+            "{}: the header contradicts the data (see the warning above)",
+            args.file.display()
+        );
+    }
     Ok(())
 }
 
@@ -76,7 +104,7 @@ fn text(s: &Summary<'_>) -> String {
         format!("file            {}", s.file),
         format!(
             "duration        {:.3} s ({} rows at {} Hz)",
-            s.duration_s, s.total_rows, d.rate_hz
+            s.duration_s, s.total_rows, s.rate_hz
         ),
         format!("started         {}", h.started),
         format!("recorded with   {}", h.tool),
@@ -123,6 +151,19 @@ fn text(s: &Summary<'_>) -> String {
     lines.push(format!("rows            {}", f.rows));
     lines.push(format!("crc errors      {}", f.crc_errors));
     lines.push(format!("malformed       {}", f.malformed));
+    lines.push(format!("other version   {}", f.unsupported_version));
+    if f.blocks_mismatched > 0 {
+        lines.push(format!(
+            "wrong shape     {} sample blocks (channel count differs from DeviceInfo)",
+            f.blocks_mismatched
+        ));
+    }
+    if f.counts_out_of_range > 0 {
+        lines.push(format!(
+            "out of range    {} counts above the ADC's range (read as full scale)",
+            f.counts_out_of_range
+        ));
+    }
     lines.push(format!("bytes skipped   {}", f.bytes_skipped));
     lines.push(format!(
         "sequence gaps   {} ({} blocks lost)",

@@ -34,7 +34,10 @@ mod writer;
 pub use header::{now_rfc3339, ChannelDescription, DeviceDescription, RecordingHeader};
 pub use note::{HostNote, NoteSplitter, Piece};
 pub use reader::RecordingReader;
-pub use source::{open_recording, scan_recording, RecordingSource, RecordingStats};
+pub use source::{
+    device_disagreement, disagreement_warning, first_device_info, open_recording, scan_recording,
+    RecordingSource, RecordingStats,
+};
 pub use writer::RecordingWriter;
 
 /// The file name extension of recordings, without the dot.

@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::frames::{CalibratedStream, FrameAssembler, FrameItem, FrameStats};
 use crate::session::SessionMeta;
 use crate::stream::{Block, PressureSource, StreamEvent, StreamInfo};
+use mldsense_protocol::DeviceInfo;
 use serde::Serialize;
 use std::path::Path;
 
@@ -57,6 +58,72 @@ pub struct RecordingSource {
     buf: Vec<u8>,
     data_bytes: u64,
     done: bool,
+    /// Where the header contradicts the glove's own `DeviceInfo`.
+    disagreements: Vec<String>,
+}
+
+/// Bytes of data searched for the glove's first `DeviceInfo` (it comes with the handshake,
+/// before the first sample block: a few hundred bytes in).
+const DEVICE_INFO_SEARCH: u64 = 1 << 20;
+
+/// The glove's first `DeviceInfo` in the data of the recording at `path`, if one comes before
+/// the first sample block (or within `DEVICE_INFO_SEARCH` (1 MiB) bytes).
+pub fn first_device_info(path: impl AsRef<Path>) -> Result<Option<DeviceInfo>> {
+    let mut reader = RecordingReader::open(path)?;
+    let mut assembler = FrameAssembler::new();
+    let mut buf = vec![0u8; 4096];
+    let mut read = 0u64;
+    let mut found = None;
+    let mut blocks_first = false;
+    while found.is_none() && !blocks_first && read < DEVICE_INFO_SEARCH {
+        let n = reader.read_data(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        read += n as u64;
+        assembler.push(buf.get(..n).unwrap_or(&[]), |item| match item {
+            FrameItem::Info(i) if found.is_none() && !blocks_first => found = Some(i),
+            FrameItem::Rows(_) => blocks_first = true,
+            _ => {}
+        });
+    }
+    Ok(found)
+}
+
+/// Where `header` (what the recording's header says) contradicts `data` (what the glove said
+/// of itself in the stream), one phrase per field: rate, rows per block, channel count, ADC
+/// bits, serial.
+pub fn device_disagreement(header: &DeviceInfo, data: &DeviceInfo) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = |name: &str, h: u64, d: u64| {
+        if h != d {
+            out.push(format!("{name} {h} in the header, {d} in the data"));
+        }
+    };
+    field("rate_hz", header.rate_hz.into(), data.rate_hz.into());
+    field(
+        "rows_per_block",
+        header.rows_per_block.into(),
+        data.rows_per_block.into(),
+    );
+    field(
+        "channel_count",
+        header.channel_count.into(),
+        data.channel_count.into(),
+    );
+    field("adc_bits", header.adc_bits.into(), data.adc_bits.into());
+    field("serial", header.serial.into(), data.serial.into());
+    out
+}
+
+/// The sentence for a header that contradicts its data.
+pub fn disagreement_warning(path: &Path, fields: &[String]) -> String {
+    format!(
+        "{}: the header contradicts the glove's own DeviceInfo in the data ({}); the data's \
+         description is used",
+        path.display(),
+        fields.join("; ")
+    )
 }
 
 /// Host notes seen so far.
@@ -84,9 +151,20 @@ pub fn open_recording(path: impl AsRef<Path>) -> Result<RecordingSource> {
 impl RecordingSource {
     /// Opens `path`, calibrated with `calibration` if given, else the header's calibration.
     pub fn open(path: impl AsRef<Path>, calibration: Option<Calibration>) -> Result<Self> {
+        let path = path.as_ref();
         let reader = RecordingReader::open(path)?;
         let calibration = calibration.or_else(|| reader.header().calibration.clone());
-        let stream = CalibratedStream::new(*reader.device(), calibration);
+        // The glove's own DeviceInfo is the truth; the header is what the host wrote down.
+        let mut device = *reader.device();
+        let mut disagreements = Vec::new();
+        if let Some(data) = first_device_info(path)? {
+            let fields = device_disagreement(&device, &data);
+            if !fields.is_empty() {
+                disagreements.push(disagreement_warning(path, &fields));
+            }
+            device = data;
+        }
+        let stream = CalibratedStream::new(device, calibration);
         Ok(RecordingSource {
             reader,
             stream,
@@ -95,6 +173,7 @@ impl RecordingSource {
             buf: vec![0; CHUNK],
             data_bytes: 0,
             done: false,
+            disagreements,
         })
     }
 
@@ -128,7 +207,8 @@ impl RecordingSource {
 
     /// Warnings for the user: uncalibrated sensors, and a torn tail once the end is reached.
     pub fn warnings(&self) -> Vec<String> {
-        let mut w = self.stream.warnings().to_vec();
+        let mut w = self.disagreements.clone();
+        w.extend(self.stream.warnings().iter().cloned());
         w.extend(self.stats().torn_tail_warning(self.reader.path()));
         w
     }

@@ -207,6 +207,62 @@ fn draw_time_labels<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
     Ok(())
 }
 
+/// The largest value an axis reaches: plotters' tick search does not end on a range near
+/// `f64::MAX`, and no chart is readable past a million of its unit anyway. Data above it is
+/// drawn at the axis' top.
+pub const AXIS_MAX: f64 = 1e6;
+
+/// `v` as an axis' top: finite, positive, at most [`AXIS_MAX`].
+fn axis_top(v: f64) -> f64 {
+    if v.is_finite() {
+        v.clamp(1.0, AXIS_MAX)
+    } else {
+        AXIS_MAX
+    }
+}
+
+/// Most bins a peak histogram draws: the chart is bounded by its pixels (about 4 px a bin at
+/// the report's width), never by the data.
+pub const MAX_HISTOGRAM_BINS: usize = 200;
+
+/// Bin width (mmHg) and bin count for a peak histogram whose largest peak is `max_peak` and
+/// whose danger line is at `danger`: 2 mmHg bins while they fit in [`MAX_HISTOGRAM_BINS`],
+/// else the next 1-2-5 width that does. A broken sensor's 10^18 mmHg gives 200 bins, not 10^17.
+///
+/// ```
+/// use mldsense::report::charts::histogram_bins;
+/// assert_eq!(histogram_bins(41.0, 60.0), (2.0, 33));
+/// let (bin, n) = histogram_bins(1e18, 60.0);
+/// assert!(n <= 200 && bin * n as f64 >= 1e18);
+/// ```
+pub fn histogram_bins(max_peak: f64, danger: f64) -> (f64, usize) {
+    let finite = |v: f64| if v.is_finite() { v.max(0.0) } else { 0.0 };
+    let (max_peak, danger) = (finite(max_peak), finite(danger));
+    let mut bin = 2.0_f64;
+    let top = |bin: f64| (max_peak + bin).max(danger + 6.0);
+    let steps = [1.0, 2.0, 5.0];
+    let mut decade = 1.0_f64;
+    'search: while (top(bin) / bin).ceil() > MAX_HISTOGRAM_BINS as f64 {
+        for s in steps {
+            let candidate = s * decade;
+            if candidate > bin {
+                bin = candidate;
+                if (top(bin) / bin).ceil() <= MAX_HISTOGRAM_BINS as f64 {
+                    break 'search;
+                }
+            }
+        }
+        decade *= 10.0;
+        if !decade.is_finite() {
+            break;
+        }
+    }
+    let nbins = (top(bin) / bin)
+        .ceil()
+        .clamp(1.0, MAX_HISTOGRAM_BINS as f64) as usize;
+    (bin, nbins)
+}
+
 fn finite_max(values: impl IntoIterator<Item = f64>) -> f64 {
     values
         .into_iter()
@@ -295,13 +351,18 @@ fn draw_trace<DB: DrawingBackend>(
             .chain(session.strokes.iter().map(|s| s.offset_s)),
     )
     .max(1.0);
-    let y_top = (finite_max(
-        points
-            .iter()
-            .map(|p| p.1)
-            .chain(session.strokes.iter().map(|s| s.peak.0)),
-    ) * 1.08)
-        .max(danger + 10.0);
+    // Time is not capped like pressure: it is the session's length, bounded by the data read.
+    let y_top = axis_top(
+        (finite_max(
+            points
+                .iter()
+                .map(|p| p.1)
+                .chain(session.strokes.iter().map(|s| s.peak.0)),
+        ) * 1.08)
+            .max(danger + 10.0),
+    );
+    // Anything above the axis (a broken sensor's 10^18 mmHg) is drawn at its top edge.
+    let points: Vec<(f64, f64)> = points.into_iter().map(|(t, v)| (t, v.min(y_top))).collect();
 
     let (w, _) = area.dim_in_pixel();
     let (plot, side) = area.split_horizontally(w.saturating_sub(LEGEND_W));
@@ -372,6 +433,7 @@ fn draw_trace<DB: DrawingBackend>(
             .filter_map(|s| session.strokes.get(s.index))
             .map(|s| (s.peak_s, s.peak.0))
             .filter(|(t, v)| t.is_finite() && v.is_finite())
+            .map(|(t, v)| (t, v.min(y_top)))
             .collect();
         let colour = grade_colour(g);
         chart
@@ -414,12 +476,11 @@ fn draw_histogram<DB: DrawingBackend>(
         .filter_map(|g| session.strokes.get(g.index).map(|s| (s.peak.0, g.grade)))
         .filter(|(v, _)| v.is_finite())
         .collect();
-    let bin = 2.0;
-    let x_top = (finite_max(peaks.iter().map(|p| p.0)) + bin).max(danger + 6.0);
-    let nbins = (x_top / bin).ceil().max(1.0) as usize;
+    let (bin, nbins) = histogram_bins(finite_max(peaks.iter().map(|p| p.0)).min(AXIS_MAX), danger);
     // counts[bin][grade index in Grade::ALL]
     let mut counts = vec![[0usize; 3]; nbins];
     for &(v, g) in &peaks {
+        // `as usize` saturates, and `min` keeps it in the last bin.
         let k = ((v.max(0.0) / bin).floor() as usize).min(nbins - 1);
         let gi = Grade::ALL.iter().position(|&x| x == g).unwrap_or(0);
         if let Some(c) = counts.get_mut(k).and_then(|c| c.get_mut(gi)) {
@@ -626,8 +687,9 @@ fn draw_rhythm<DB: DrawingBackend>(
             Some((s.onset_s, d, flag))
         })
         .collect();
-    let t_end = finite_max(points.iter().map(|p| p.0).chain([session.duration_s])).max(1.0);
-    let y_top = (finite_max(points.iter().map(|p| p.1)) * 1.1).max(slow * 1.6);
+    let t_end =
+        axis_top(finite_max(points.iter().map(|p| p.0).chain([session.duration_s])).max(1.0));
+    let y_top = axis_top((finite_max(points.iter().map(|p| p.1)) * 1.1).max(slow * 1.6));
     let (w, _) = area.dim_in_pixel();
     let (plot, side) = area.split_horizontally(w.saturating_sub(LEGEND_W - 40));
     let count = |f: Option<Flag>| points.iter().filter(|p| p.2 == f).count();

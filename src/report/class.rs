@@ -163,15 +163,9 @@ pub fn profile_json(p: &Profile) -> super::json::ProfileJson {
     }
 }
 
-/// A CSV cell that a spreadsheet will not run as a formula (OWASP: a leading `=`, `+`, `-`,
-/// `@`, tab or carriage return gets a `'` in front).
-pub fn csv_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    }
-}
+/// A CSV cell that a spreadsheet will not run as a formula (one rule for every CSV:
+/// [`super::csv_safe`]).
+pub use super::csv_safe::csv_safe;
 
 fn opt(v: Option<f64>) -> String {
     v.map_or(String::new(), |v| format!("{v}"))
@@ -230,7 +224,7 @@ pub fn write_class(view: &ClassView, format: Format, out: &mut dyn Write) -> Res
                 w.write_record([
                     (i + 1).to_string(),
                     csv_safe(&r.trainee),
-                    r.date.clone().unwrap_or_default(),
+                    csv_safe(r.date.as_deref().unwrap_or("")),
                     csv_safe(r.started.as_deref().unwrap_or("")),
                     csv_safe(&r.source),
                     csv_safe(r.report.as_deref().unwrap_or("")),

@@ -22,6 +22,7 @@
 pub mod charts;
 pub mod class;
 pub mod class_charts;
+pub mod csv_safe;
 pub mod csv_table;
 pub mod fonts;
 pub mod html;

@@ -64,7 +64,7 @@ pub fn write_progress(
                     w.write_record([
                         csv_safe(&t.trainee),
                         (i + 1).to_string(),
-                        s.date.clone().unwrap_or_default(),
+                        csv_safe(s.date.as_deref().unwrap_or("")),
                         csv_safe(&s.source),
                         s.score.to_string(),
                         s.passed.to_string(),

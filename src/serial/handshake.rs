@@ -146,14 +146,21 @@ pub fn start_streaming<P: Read + Write + ?Sized>(
 ) -> Result<Handshake> {
     let mut bytes = Vec::new();
     exchange(port, path, sender, Command::GetInfo, timeout, &mut bytes)?;
-    let device =
-        exchange(port, path, sender, Command::Start, timeout, &mut bytes)?.ok_or_else(|| {
-            Error::Serial {
-                port: path.to_string(),
-                message: "the glove started without describing itself".into(),
-            }
-        })?;
-    Ok(Handshake { device, bytes })
+    let started = exchange(port, path, sender, Command::Start, timeout, &mut bytes).and_then(|d| {
+        d.ok_or_else(|| Error::Serial {
+            port: path.to_string(),
+            message: "the glove started without describing itself".into(),
+        })
+    });
+    match started {
+        Ok(device) => Ok(Handshake { device, bytes }),
+        Err(e) => {
+            // Once a Start has gone out the glove may be streaming even if no answer came
+            // back (a lost Reply): never leave it so (PROTOCOL.md §5, Start).
+            let _ = sender.send(port, Command::Stop, path);
+            Err(e)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -105,6 +105,27 @@ impl SerialSourceBuilder {
         let mut port = open_port(&self.path, self.baud, self.read_timeout)?;
         let mut sender = CommandSender::default();
         let hs = start_streaming(&mut *port, &self.path, &mut sender, self.handshake_timeout)?;
+        match self.connected(port, sender, hs) {
+            Ok(source) => Ok(source),
+            Err((e, mut port, mut sender, path)) => {
+                // The glove is streaming: stop it before giving up.
+                let _ = sender.send(&mut *port, Command::Stop, &path);
+                Err(e)
+            }
+        }
+    }
+
+    /// The source after a successful handshake; on failure, the port and the command counter
+    /// come back so the caller can send `Stop`.
+    #[allow(clippy::type_complexity)]
+    fn connected(
+        self,
+        port: Box<dyn SerialPort>,
+        sender: CommandSender,
+        hs: crate::serial::handshake::Handshake,
+    ) -> std::result::Result<SerialSource, (Error, Box<dyn SerialPort>, CommandSender, String)>
+    {
+        let fail = |e: Error, port, sender, path: &str| (e, port, sender, path.to_string());
         let mut stream = CalibratedStream::new(hs.device, self.calibration.clone());
         let info = stream.info().clone();
         let mut recorder = match &self.record {
@@ -114,15 +135,22 @@ impl SerialSourceBuilder {
                 header.trainee = r.trainee.clone();
                 header.note = r.note.clone();
                 header.calibration = self.calibration.clone();
-                Some(RecordingWriter::create(&r.path, &header)?)
+                match RecordingWriter::create(&r.path, &header) {
+                    Ok(w) => Some(w),
+                    Err(e) => return Err(fail(e, port, sender, &self.path)),
+                }
             }
             None => None,
         };
         if let Some(w) = recorder.as_mut() {
-            w.write_bytes(&hs.bytes)?;
+            if let Err(e) = w.write_bytes(&hs.bytes) {
+                return Err(fail(e, port, sender, &self.path));
+            }
         }
         let mut inner = Block::default();
-        stream.push_bytes(&hs.bytes, &mut inner)?;
+        if let Err(e) = stream.push_bytes(&hs.bytes, &mut inner) {
+            return Err(fail(e, port, sender, &self.path));
+        }
         let mut notices: Vec<String> = stream.warnings().to_vec();
         notices.insert(
             0,
@@ -178,6 +206,18 @@ enum State {
         since: Instant,
     },
     Ended,
+}
+
+impl Drop for SerialSource {
+    /// Sends `Stop` if the glove may still be streaming (an error, a panic, an early return):
+    /// the host never leaves it streaming once it sent `Start`.
+    fn drop(&mut self) {
+        if let Some(mut port) = self.port.take() {
+            let _ = self
+                .sender
+                .send(&mut *port, Command::Stop, &self.settings.path);
+        }
+    }
 }
 
 /// The glove on a serial port, as a [`PressureSource`].
@@ -396,6 +436,9 @@ impl SerialSource {
                 return Ok(());
             }
         };
+        // The glove streams again: keep its port so that any failure below still stops it
+        // (through `stop` or the drop).
+        self.port = Some(port);
         let gap = (since.elapsed().as_secs_f64() * self.info.rate_hz).round() as u64;
         let channels = self.info.channel_count();
         if out.values.is_empty() {
@@ -428,7 +471,6 @@ impl SerialSource {
             self.settings.path,
             since.elapsed().as_secs_f64()
         ));
-        self.port = Some(port);
         self.state = State::Connected;
         Ok(())
     }
