@@ -51,7 +51,7 @@ pub fn stroke_line(s: &StrokeVerdict) -> String {
 /// use mldsense::live::lines::blind_line;
 /// use mldsense::units::Mmhg;
 /// let s = StrokeVerdict { onset_s: 61.25, offset_s: 61.8, peak: Mmhg(36.24), verdict: Verdict::InWindow,
-///     danger: false, flags: vec![], score: None };
+///     danger: false, flags: vec![], score: None, pace: None, interval_s: None, near_edge: false };
 /// assert_eq!(blind_line(&s, 7), "stroke 7 at 1:01.25");
 /// ```
 pub fn blind_line(s: &StrokeVerdict, n: u32) -> String {
