@@ -63,7 +63,10 @@ pub fn clock(seconds: f64) -> String {
 
 /// A duration for people: `12 s` under a minute, else `m:ss`.
 fn duration(seconds: f64) -> String {
-    if seconds < 59.5 {
+    if seconds > 0.0 && seconds < 0.95 {
+        // Under a second, but not nothing: "for 0 s" at the danger level would read as none.
+        format!("{seconds:.1} s")
+    } else if seconds < 59.5 {
         format!("{seconds:.0} s")
     } else {
         format!("{} min", clock(seconds))

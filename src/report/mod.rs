@@ -89,14 +89,26 @@ pub fn score_label(score: f64) -> String {
     format!("{:.0}", score.clamp(0.0, 100.0).floor())
 }
 
-/// Seconds for people: `12 s` under a minute, `m:ss` above.
+/// Seconds for people: `12 s` under a minute, `m:ss` above, and a tenth under one second, so
+/// a moment at the danger level never reads as none.
+///
+/// ```
+/// use mldsense::report::seconds_label;
+/// assert_eq!(seconds_label(0.0), "0 s");
+/// assert_eq!(seconds_label(0.2), "0.2 s");
+/// assert_eq!(seconds_label(12.4), "12 s");
+/// assert_eq!(seconds_label(75.0), "1:15");
+/// ```
 pub fn seconds_label(seconds: f64) -> String {
     let s = if seconds.is_finite() {
         seconds.max(0.0)
     } else {
         0.0
     };
-    if s < 59.5 {
+    if s > 0.0 && s < 0.95 {
+        // Under a second, but not nothing: "0 s" of danger would read as none at all.
+        format!("{s:.1} s")
+    } else if s < 59.5 {
         format!("{s:.0} s")
     } else {
         crate::grade::clock(s)
