@@ -315,6 +315,14 @@ fn touch_downs_slips_and_tremor_are_not_strokes_but_light_strokes_are() {
             5.0 * mj((t - 1.0) / 0.12)
                 + 3.0 * mj((t - 1.0) / 0.12) * (-(t - 1.12).max(0.0) / 0.2).exp()
         };
+        // A second placement at 12 s: a firmer bump that settles into a firmer contact.
+        let td = td
+            + if t < 12.0 {
+                0.0
+            } else {
+                2.0 * mj((t - 12.0) / 0.12)
+                    + 5.0 * mj((t - 12.0) / 0.12) * (-(t - 12.12).max(0.0) / 0.3).exp()
+            };
         // Slips of 2–5 mmHg, 50–150 ms, during rests.
         let slip = |t0: f64, d: f64, a: f64| {
             let u = (t - t0) / d;
@@ -345,7 +353,7 @@ fn touch_downs_slips_and_tremor_are_not_strokes_but_light_strokes_are() {
             .sum();
         td + slips + s + noise(i, 0, 0.1)
     };
-    let r = run(1000.0, 1, 13.0, &f);
+    let r = run(1000.0, 1, 14.0, &f);
     assert_matches(&r.strokes, &real, 0.1, "not strokes");
     for s in &r.strokes {
         if light.iter().any(|&t| (t - s.onset_s).abs() < 0.2) {
@@ -356,10 +364,12 @@ fn touch_downs_slips_and_tremor_are_not_strokes_but_light_strokes_are() {
 
 #[test]
 fn thresholds_follow_the_noise_floor_at_any_rate_and_channel_count() {
-    // A 10-bit sensor at 50 Hz with 1.2 mmHg of noise and hum aliased to 10 Hz, and a quiet
-    // 12-bit one at 1000 Hz, with 1 to 10 channels (two hands alternating above 5).
+    // A noisy 10-bit sensor at 50 Hz (1.8 mmHg of noise and hum aliased to 10 Hz: fixed 2 and 4
+    // mmHg thresholds find strokes in the noise), and a quiet 12-bit one at 1000 Hz, with 1 to
+    // 10 channels (two hands alternating above 5).
     for &(rate, bits, noise_a, nch) in &[
-        (50.0, 10, 1.2, 1),
+        (50.0, 10, 1.8, 1),
+        (50.0, 10, 1.8, 10),
         (50.0, 10, 1.2, 10),
         (1000.0, 12, 0.1, 1),
         (1000.0, 12, 0.1, 10),
