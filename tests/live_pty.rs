@@ -338,19 +338,18 @@ fn read_until(
     String::from_utf8_lossy(seen).contains(needle)
 }
 
-#[test]
-fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
+/// A pseudo-terminal of `cols` × `rows` for the binary to draw on: the master end to read what
+/// it draws and send keys, the slave end (kept open), and the terminal as a file for its stdio.
+fn terminal(cols: u16, rows: u16) -> (serialport::TTYPort, serialport::TTYPort, std::fs::File) {
     use serialport::SerialPort;
-    use std::io::Write;
-    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
-    // A pseudo-terminal as the user's terminal, 100 × 30.
     let (mut master, slave) = serialport::TTYPort::pair().expect("pty pair");
     let tty = slave.name().expect("pty name");
     master
         .set_timeout(Duration::from_millis(50))
         .expect("timeout");
+    let (cols, rows) = (cols.to_string(), rows.to_string());
     let stty = Command::new("stty")
-        .args(["-F", &tty, "cols", "100", "rows", "30"])
+        .args(["-F", &tty, "cols", &cols, "rows", &rows])
         .status()
         .expect("stty");
     assert!(stty.success());
@@ -359,6 +358,15 @@ fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
         .write(true)
         .open(&tty)
         .expect("open tty");
+    (master, slave, term)
+}
+
+#[test]
+fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
+    use std::io::Write;
+    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    // A pseudo-terminal as the user's terminal, 100 × 30.
+    let (mut master, _slave, term) = terminal(100, 30);
     let child = Command::new(env!("CARGO_BIN_EXE_mldsense"))
         .args([
             "live",
@@ -413,27 +421,12 @@ fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
 /// `analyze` of the recording finds exactly the strokes, peaks and grades the live view showed.
 #[test]
 fn tares_and_keyboard_markers_are_recorded_and_analyze_gives_what_live_showed() {
-    use serialport::SerialPort;
     use std::io::Write;
     let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().expect("tempdir");
     let rec = dir.path().join("tared.mld");
     let report = dir.path().join("live.json");
-    let (mut master, slave) = serialport::TTYPort::pair().expect("pty pair");
-    let tty = slave.name().expect("pty name");
-    master
-        .set_timeout(Duration::from_millis(50))
-        .expect("timeout");
-    let stty = Command::new("stty")
-        .args(["-F", &tty, "cols", "100", "rows", "30"])
-        .status()
-        .expect("stty");
-    assert!(stty.success());
-    let term = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&tty)
-        .expect("open tty");
+    let (mut master, _slave, term) = terminal(100, 30);
     let child = Command::new(env!("CARGO_BIN_EXE_mldsense"))
         .args([
             "live",

@@ -351,10 +351,7 @@ pub fn coach(
         .iter()
         .map(|f| f.mean)
         .collect();
-    let uneven = strokes
-        .iter()
-        .filter(|s| s.flags.contains(&Flag::UnevenFingers))
-        .count();
+    let uneven = super::count_flagged(strokes, Flag::UnevenFingers);
     if let Some((c, top)) = finger_means
         .iter()
         .enumerate()

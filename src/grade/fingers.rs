@@ -39,16 +39,15 @@ pub fn channel_label(name: &str, channel: usize) -> String {
     }
 }
 
+/// Fingertips to report: the stream's channels, or more if a stroke carries more peaks.
+fn channel_count(session: &Session) -> usize {
+    let in_strokes = session.strokes.iter().map(|s| s.channel_peaks.len()).max();
+    session.info.channels.len().max(in_strokes.unwrap_or(0))
+}
+
 /// Mean, lowest and highest peak of each fingertip, in channel order.
 pub fn finger_stats(session: &Session) -> Vec<FingerStats> {
-    let channels = session.info.channels.len().max(
-        session
-            .strokes
-            .iter()
-            .map(|s| s.channel_peaks.len())
-            .max()
-            .unwrap_or(0),
-    );
+    let channels = channel_count(session);
     (0..channels)
         .map(|c| {
             let v: Vec<f64> = session
@@ -77,14 +76,7 @@ pub fn finger_stats(session: &Session) -> Vec<FingerStats> {
 /// chart's bars. Graded by the one window rule ([`super::Profile::grade_of`]); the headline
 /// grades each stroke by its highest fingertip, so the top fingertip's bar matches it.
 pub fn finger_grades(session: &Session, profile: &super::Profile) -> Vec<super::GradeCounts> {
-    let channels = session.info.channels.len().max(
-        session
-            .strokes
-            .iter()
-            .map(|s| s.channel_peaks.len())
-            .max()
-            .unwrap_or(0),
-    );
+    let channels = channel_count(session);
     (0..channels)
         .map(|c| {
             let mut k = super::GradeCounts::default();

@@ -27,7 +27,7 @@ pub use coaching::{clock, Coaching, CoachingKind};
 pub use fingers::{finger_stats, FingerStats};
 pub use profile::{Pace, Profile};
 pub use score::{Exposure, GradeCounts, RhythmSummary, SessionScore};
-pub use stroke::{grade_stroke, Flag, Grade, GradedStroke, Penalties};
+pub use stroke::{count_flagged, grade_stroke, Flag, Grade, GradedStroke, Penalties};
 
 use crate::session::Session;
 use serde::{Deserialize, Serialize};

@@ -135,6 +135,11 @@ pub mod weights {
     pub const SMOOTHNESS: f64 = 5.0;
 }
 
+/// How many of `strokes` carry `flag` (the report's and the coaching's one count).
+pub fn count_flagged(strokes: &[GradedStroke], flag: Flag) -> usize {
+    strokes.iter().filter(|g| g.flags.contains(&flag)).count()
+}
+
 /// One graded stroke: the measurements grading used and the verdict.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradedStroke {

@@ -150,7 +150,16 @@ impl NoteSplitter {
                     i += 1;
                     continue;
                 }
-                // A frame starts: hand on the run before it, hold it while it may be a note.
+                // A frame starts. A glove frame shows it at once (a long frame, or a second
+                // byte that is not `#`): it stays in the run, so the decoder gets whole chunks.
+                let glove = usize::from(b) > Self::MAX_HELD
+                    || chunk.get(i + 1).is_some_and(|&next| next != PREFIX[0]);
+                if glove {
+                    self.passing = true;
+                    i += 1;
+                    continue;
+                }
+                // It may be a note: hand on the run before it and hold it.
                 if let Some(run) = chunk.get(run_start..i).filter(|r| !r.is_empty()) {
                     on_piece(Piece::Device(run));
                 }
@@ -277,6 +286,17 @@ mod tests {
                 [0x03, 0x01, 0x07, 0x00, 0x02, 0x01, 0x00, 0x05, 0x01]
             );
         }
+    }
+
+    #[test]
+    fn glove_frames_without_notes_are_handed_on_in_one_piece() {
+        let data = [0x03, 0x01, 0x07, 0x00, 0x02, 0x01, 0x00, 0x05, 0x01, 0x02];
+        let mut pieces = 0;
+        NoteSplitter::new().split(&data, |p| {
+            pieces += 1;
+            assert_eq!(p, Piece::Device(&data));
+        });
+        assert_eq!(pieces, 1);
     }
 
     fn stream() -> impl Strategy<Value = Vec<u8>> {

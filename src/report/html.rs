@@ -177,11 +177,7 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
             if s.danger == 1 { "" } else { "s" }, p.danger.mmhg.0
         );
     }
-    let uneven = graded
-        .strokes
-        .iter()
-        .filter(|g| g.flags.contains(&crate::grade::Flag::UnevenFingers))
-        .count();
+    let uneven = crate::grade::count_flagged(&graded.strokes, crate::grade::Flag::UnevenFingers);
     if uneven > 0 {
         let _ = writeln!(
             h,

@@ -89,11 +89,7 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         );
     }
     let _ = writeln!(t, "  incomplete releases: {}", s.incomplete_release);
-    let uneven = graded
-        .strokes
-        .iter()
-        .filter(|g| g.flags.contains(&crate::grade::Flag::UnevenFingers))
-        .count();
+    let uneven = crate::grade::count_flagged(&graded.strokes, crate::grade::Flag::UnevenFingers);
     if uneven > 0 {
         let _ = writeln!(t, "  uneven fingertips: {uneven}");
     }
