@@ -51,6 +51,9 @@ pub struct Pipeline {
     events: Vec<(f64, StreamEvent)>,
     /// Rows before which a recorded tare is still to be applied, in order.
     tares: std::collections::VecDeque<u64>,
+    /// Implausible values seen so far (and the row being checked): live and batch alike.
+    check: crate::plausible::PressureCheck,
+    row_buf: Vec<f64>,
 }
 
 impl Pipeline {
@@ -79,6 +82,8 @@ impl Pipeline {
             rows: 0,
             events: Vec::new(),
             tares: std::collections::VecDeque::new(),
+            check: crate::plausible::PressureCheck::new(nch),
+            row_buf: Vec::with_capacity(nch),
         })
     }
 
@@ -102,9 +107,20 @@ impl Pipeline {
         &self.info
     }
 
-    /// Feeds one row (`channel_count` values, mmHg, `NaN` where missing).
+    /// Feeds one row (`channel_count` values, mmHg, `NaN` where missing). Implausible values
+    /// are noted for the session's warnings, and infinite or absurdly large ones are read as
+    /// missing (`crate::plausible`), here, so the live view and `analyze` see the same.
     #[inline]
     pub fn push_row(&mut self, row: &[f64], out: &mut Vec<Stroke>) {
+        let mut checked = std::mem::take(&mut self.row_buf);
+        checked.clear();
+        checked.extend_from_slice(row);
+        self.check.check(self.rows, &mut checked);
+        self.push_checked(&checked, out);
+        self.row_buf = checked;
+    }
+
+    fn push_checked(&mut self, row: &[f64], out: &mut Vec<Stroke>) {
         self.quality.push_row(row);
         self.rows += 1;
         if self.detector.push(row, out) {
@@ -254,7 +270,18 @@ impl Pipeline {
 
     /// Turns the run into a [`Session`] holding `strokes`.
     pub fn into_session(self, meta: SessionMeta, strokes: Vec<Stroke>) -> Session {
-        let quality = self.quality();
+        let mut quality = self.quality();
+        let names: Vec<String> = self.info.channels.iter().map(|c| c.name.clone()).collect();
+        for (channel, message) in self
+            .check
+            .warnings(&meta.source, &names, self.info.rate_hz, 0.0)
+        {
+            quality.push(QualityWarning {
+                kind: crate::session::QualityKind::Implausible,
+                channel: Some(channel),
+                message,
+            });
+        }
         let levels = self.levels();
         Session {
             meta,
@@ -280,10 +307,8 @@ pub fn analyze(
     let mut strokes = Vec::new();
     let mut block = Block::default();
     let mut rows = 0usize;
-    let mut check = crate::plausible::PressureCheck::new(info.channels.len());
     while source.next_block(&mut block)? {
         rows = rows.saturating_add(block.rows(info.channels.len()));
-        check.check(block.start_row, &mut block.values);
         p.push_block(&block, &mut strokes);
     }
     if rows == 0 {
@@ -296,15 +321,5 @@ pub fn analyze(
         )));
     }
     p.finish(&mut strokes);
-    let names: Vec<String> = info.channels.iter().map(|c| c.name.clone()).collect();
-    let implausible = check.warnings(&meta.source, &names, info.rate_hz, 0.0);
-    let mut session = p.into_session(meta, strokes);
-    for (channel, message) in implausible {
-        session.quality.push(QualityWarning {
-            kind: crate::session::QualityKind::Noise,
-            channel: Some(channel),
-            message,
-        });
-    }
-    Ok(session)
+    Ok(p.into_session(meta, strokes))
 }

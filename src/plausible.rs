@@ -145,12 +145,6 @@ impl PressureCheck {
     }
 }
 
-/// Whether a data-quality message is one of [`PressureCheck::warnings`] (the command line
-/// prints these on standard error too, not only in the report).
-pub fn is_implausibility(message: &str) -> bool {
-    message.contains(" is implausib")
-}
-
 /// Why a calibration slope (newtons per count) is implausible, if it is.
 pub fn slope_problem(newtons_per_count: f64) -> Option<String> {
     if !newtons_per_count.is_finite() || newtons_per_count <= 0.0 {

@@ -34,6 +34,9 @@ pub enum QualityKind {
     Dropout,
     /// Broadband noise or spikes.
     Noise,
+    /// Physically impossible pressures (negative beyond the noise, infinite, absurdly large):
+    /// `crate::plausible`.
+    Implausible,
 }
 
 /// A data-quality warning, with the evidence for it.

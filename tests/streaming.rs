@@ -202,3 +202,25 @@ fn a_recorded_tare_applies_at_its_row_whatever_the_blocks() {
         assert_eq!(strokes, ref_strokes, "blocks of {size}");
     }
 }
+
+/// Implausible values are handled inside the pipeline, so the live view (fed row by row or
+/// block by block) and `analyze` drop the same samples and warn the same way.
+#[test]
+fn implausible_values_are_the_same_live_and_batch() {
+    let (rate, nch) = (200.0, 2);
+    let mut rows = recording(rate, nch, 20.0);
+    rows[2 * 900] = 1e12;
+    rows[2 * 901 + 1] = f64::INFINITY;
+    let batch = by_source(rate, nch, &rows, vec![64, 7, 300]);
+    let (strokes, p) = row_by_row(rate, nch, &rows);
+    let live = p.into_session(SessionMeta::default(), strokes);
+    assert_eq!(batch.strokes, live.strokes);
+    assert_eq!(batch.quality, live.quality);
+    let implausible: Vec<_> = live
+        .quality
+        .iter()
+        .filter(|q| q.kind == mldsense::session::QualityKind::Implausible)
+        .collect();
+    assert_eq!(implausible.len(), 2, "{implausible:?}");
+    assert!(live.strokes.iter().all(|s| s.peak.0 < 100.0));
+}

@@ -133,7 +133,7 @@ pub fn analyze_one(
     for q in session
         .quality
         .iter()
-        .filter(|q| crate::plausible::is_implausibility(&q.message))
+        .filter(|q| q.kind == crate::session::QualityKind::Implausible)
     {
         eprintln!("warning: {}", q.message);
     }
