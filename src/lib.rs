@@ -38,6 +38,7 @@ pub mod stream;
 
 // What comes out.
 pub mod class;
+pub mod classroom;
 pub mod eval;
 pub mod grade;
 pub mod live;

@@ -34,6 +34,8 @@ Examples:
   mldsense live --port /dev/ttyACM0 --trainee Anna --blind   feedback hidden, debrief at the end
   mldsense live --replay mldsense-sessions/anna_2026-12-02_0930.mld --speed 2
   mldsense live --sim steady                            the virtual glove (not recorded)
+  mldsense live --port /dev/ttyACM0 --trainee Anna --join 192.168.1.20:7878 --join-code ABCD-EFGH
+                                   also on the instructor's classroom screen (mldsense classroom)
 
 A session from a glove is recorded unless --no-record: into --sessions DIR (default
 mldsense-sessions/), named by trainee and start time, with an HTML report beside it.")]
@@ -96,6 +98,78 @@ pub struct Args {
     /// Baud rate (ignored by USB gloves and pseudo-terminals).
     #[arg(long, default_value_t = 115_200)]
     pub baud: u32,
+    /// Also show this session on the instructor's classroom screen (`mldsense classroom`
+    /// prints the address). Your view, recording and report are the same with or without it;
+    /// if the network drops, the classroom catches up when it comes back.
+    #[arg(long, value_name = "HOST:PORT", conflicts_with = "replay")]
+    pub join: Option<String>,
+    /// The classroom's join code (printed by `mldsense classroom` on a network address).
+    #[arg(long, value_name = "CODE", requires = "join")]
+    pub join_code: Option<String>,
+}
+
+/// A session id for the classroom: random, so two students' sessions never share a tile, and
+/// kept for the whole session, so a reconnect finds its own.
+fn session_id() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    format!("{:016x}{:08x}", rng.gen::<u64>(), rng.gen::<u32>())
+}
+
+/// Starts the classroom link of `--join`, if asked.
+fn join_classroom(
+    args: &Args,
+    info: &crate::stream::StreamInfo,
+    profile: &crate::grade::Profile,
+) -> anyhow::Result<Option<crate::classroom::Link>> {
+    use crate::classroom::message::{Hello, Window, VERSION};
+    let Some(join) = &args.join else {
+        return Ok(None);
+    };
+    let (host, addr) = crate::classroom::link::parse_address(join).map_err(super::usage)?;
+    let hello = Hello {
+        version: VERSION,
+        code: args.join_code.clone(),
+        session: session_id(),
+        trainee: args.trainee.clone().unwrap_or_default(),
+        channels: info.channels.iter().map(|c| c.name.clone()).collect(),
+        window: Window {
+            low_mmhg: profile.window.lo_mmhg.0,
+            high_mmhg: profile.window.hi_mmhg.0,
+            danger_mmhg: profile.danger.mmhg.0,
+        },
+        target_per_min: 60.0 / profile.rhythm.period_s,
+    };
+    crate::say!("classroom: joining {host}");
+    let link =
+        crate::classroom::Link::start(host, addr, hello).context("starting the classroom link")?;
+    Ok(Some(link))
+}
+
+/// Ends the classroom link: the strokes it missed and the session's class-view row, then a
+/// line saying what the classroom got.
+fn leave_classroom(link: crate::classroom::Link, record: Option<crate::class::SessionRecord>) {
+    let end = link.finish(record, std::time::Duration::from_secs(3));
+    if end.record_delivered && end.delivered == end.strokes {
+        crate::say!(
+            "classroom: got all {} strokes and the session's result",
+            end.strokes
+        );
+    } else {
+        crate::say!(
+            "classroom: got {} of {} strokes{}{} (your recording and report have them all)",
+            end.delivered,
+            end.strokes,
+            if end.record_delivered {
+                ""
+            } else {
+                ", not the session's result"
+            },
+            end.last_problem
+                .map(|p| format!("; {p}"))
+                .unwrap_or_default()
+        );
+    }
 }
 
 fn report_path(args: &Args, record: Option<&Path>) -> Option<PathBuf> {
@@ -239,6 +313,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
         .with_context(|| format!("the stream from {port}"))?
         .with_certainty(certainty.clone());
+    let link = join_classroom(&args, &info, &profile)?;
     let rule = &profile.rhythm;
     let mut state = LiveState::new(
         info.channels.iter().map(|c| c.name.clone()).collect(),
@@ -255,7 +330,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let started = time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .ok();
-    let reader = Reader::spawn(source, engine).context("starting the reader thread")?;
+    let reader = Reader::spawn_with_tap(source, engine, link.as_ref().map(|l| l.tap()))
+        .context("starting the reader thread")?;
     let updates = reader.updates.clone();
     let tty = std::io::stdout().is_terminal();
     let mut out = std::io::stdout().lock();
@@ -303,7 +379,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         started,
     };
     let report = report_path(&args, record.as_deref());
-    finish(
+    let label = record.as_deref().and_then(|p| p.file_name()).map_or_else(
+        || "live session".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let finished = finish(
         end.engine,
         meta,
         (&profile, &certainty),
@@ -311,7 +391,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         args.blind,
         &mut out,
         &mut printed,
-    )?;
+        label,
+    );
+    if let Some(link) = link {
+        leave_classroom(link, finished.as_ref().ok().cloned());
+    }
+    finished?;
     shown?;
     printed.context("printing the summary")?;
     if let Some(e) = end.error {
@@ -321,7 +406,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 /// Ends a session: the report file (if any) and, in blind practice, the debrief on the terminal:
-/// the whole text report, verdicts and all, now that practice is over.
+/// the whole text report, verdicts and all, now that practice is over. Returns the session's
+/// class-view row (named `label`), for the classroom.
+#[allow(clippy::too_many_arguments)]
 fn finish(
     engine: LiveEngine,
     meta: SessionMeta,
@@ -330,9 +417,11 @@ fn finish(
     blind: bool,
     out: &mut dyn Write,
     printed: &mut std::io::Result<()>,
-) -> anyhow::Result<()> {
+    label: String,
+) -> anyhow::Result<crate::class::SessionRecord> {
     let session = engine.into_session(meta);
     let graded = grade_session_with(&session, profile, certainty);
+    let row = crate::class::SessionRecord::new(&session, &graded, label);
     if let Some(path) = report_file {
         let mut file = std::fs::File::create(path)
             .with_context(|| format!("creating the report {}", path.display()))?;
@@ -353,7 +442,7 @@ fn finish(
             *printed = out.write_all(&text);
         }
     }
-    Ok(())
+    Ok(row)
 }
 
 /// `live --replay FILE`: the recording through the live view at its own pace.
@@ -448,6 +537,7 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
         args.blind,
         &mut out,
         &mut printed,
+        file.display().to_string(),
     )?;
     shown?;
     printed.context("printing the summary")?;

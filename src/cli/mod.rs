@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 pub mod analyze;
 pub mod bench;
 pub mod calibrate;
+pub mod classroom;
 pub mod demo;
 pub mod export;
 pub mod info;
@@ -110,6 +111,8 @@ enum Command {
     Demo(demo::Args),
     /// Practise with live feedback: pressure bars, each stroke's verdict, rhythm and score.
     Live(live::Args),
+    /// The live classroom: every trainee's glove on one screen for the instructor.
+    Classroom(classroom::Args),
     /// Find, grade and report the strokes of a recording or BIDS file.
     Analyze(analyze::Args),
     /// Record a session from the glove to a file, losslessly.
@@ -145,6 +148,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Demo(a) => demo::run(a),
         Command::Live(a) => live::run(a),
+        Command::Classroom(a) => classroom::run(a),
         Command::Analyze(a) => analyze::run(a),
         Command::Record(a) => record::run(a),
         Command::Info(a) => info::run(a),

@@ -81,11 +81,22 @@ pub struct Reader {
 impl Reader {
     /// Starts reading `source` on a thread of its own.
     pub fn spawn<S: LiveSource + 'static>(source: S, engine: LiveEngine) -> std::io::Result<Self> {
+        Reader::spawn_with_tap(source, engine, None)
+    }
+
+    /// Starts reading `source`, sending a copy of every batch of updates to `tap` as well (the
+    /// classroom link): the view's own updates are the same with or without it, and a tap
+    /// that has gone away is ignored.
+    pub fn spawn_with_tap<S: LiveSource + 'static>(
+        source: S,
+        engine: LiveEngine,
+        tap: Option<Sender<Vec<LiveUpdate>>>,
+    ) -> std::io::Result<Self> {
         let (tx, updates) = crossbeam_channel::unbounded();
         let (controls, rx) = crossbeam_channel::unbounded();
         let handle = std::thread::Builder::new()
             .name("mldsense-live-reader".into())
-            .spawn(move || read_loop(source, engine, &tx, &rx))?;
+            .spawn(move || read_loop(source, engine, &tx, tap.as_ref(), &rx))?;
         Ok(Reader {
             updates,
             controls,
@@ -108,8 +119,15 @@ fn read_loop<S: LiveSource>(
     mut source: S,
     mut engine: LiveEngine,
     tx: &Sender<Vec<LiveUpdate>>,
+    tap: Option<&Sender<Vec<LiveUpdate>>>,
     controls: &Receiver<Control>,
 ) -> ReaderEnd {
+    let send = |updates: Vec<LiveUpdate>| {
+        if let Some(tap) = tap {
+            let _ = tap.send(updates.clone());
+        }
+        tx.send(updates)
+    };
     let mut block = Block::default();
     let mut updates = Vec::new();
     let mut error = None;
@@ -155,7 +173,7 @@ fn read_loop<S: LiveSource>(
         }
         engine.push_block(&block, &mut updates);
         updates.extend(source.take_notices().into_iter().map(LiveUpdate::Notice));
-        if !updates.is_empty() && tx.send(std::mem::take(&mut updates)).is_err() {
+        if !updates.is_empty() && send(std::mem::take(&mut updates)).is_err() {
             // Nobody is listening any more: the view has gone; stop reading.
             break;
         }
@@ -167,7 +185,7 @@ fn read_loop<S: LiveSource>(
     }
     updates.extend(source.take_notices().into_iter().map(LiveUpdate::Notice));
     updates.push(LiveUpdate::Connection(Connection::Ended));
-    let _ = tx.send(updates);
+    let _ = send(updates);
     ReaderEnd { engine, error }
 }
 
