@@ -33,7 +33,10 @@ fn practice<'a>(name: &'a str, style: &'a str, seed: u64) -> Practice<'a> {
 #[test]
 fn tiles_appear_update_highlight_danger_and_escape_names() {
     let _t = turn();
-    let server = Server::start(&["--listen", "127.0.0.1:0"]);
+    let reports = tempfile::tempdir().expect("tmp");
+    let report_dir = reports.path().join("today");
+    let report_arg = report_dir.display().to_string();
+    let server = Server::start(&["--listen", "127.0.0.1:0", "--report", &report_arg]);
     assert!(server.code.is_none(), "loopback needs no code");
     let browser = Browser::start(1400, 1000);
     browser.goto(&server.page_url());
@@ -137,6 +140,7 @@ fn tiles_appear_update_highlight_danger_and_escape_names() {
     );
 
     // What the page shows is what the students' own views said.
+    let names = ["Anna", "Ben", HOSTILE];
     let mut outputs = Vec::new();
     for t in trainees {
         let (ok, out, err) = t.wait();
@@ -146,7 +150,11 @@ fn tiles_appear_update_highlight_danger_and_escape_names() {
     let tiles = server.wait_tiles(Duration::from_secs(10), "three ended sessions", |t| {
         t.len() == 3 && t.iter().all(|t| t["ended"] == true)
     });
-    for ((out, err), tile) in outputs.iter().zip(&tiles) {
+    for (name, (out, err)) in names.iter().zip(&outputs) {
+        let tile = tiles
+            .iter()
+            .find(|t| t["name"] == *name)
+            .expect("a tile per trainee");
         let strokes = stroke_lines(out).len() as u64;
         let c = &tile["counts"];
         let total = ["too_light", "in_window", "too_hard"]
@@ -161,8 +169,39 @@ fn tiles_appear_update_highlight_danger_and_escape_names() {
         assert_eq!(c["in_window"].as_u64(), Some(in_window as u64));
         assert!(err.contains("classroom: got all"), "{err}");
     }
+    // The page's class view, and at the end of class the one written to --report.
+    let (status, live_view) = http_get(&server.addr, "/class");
+    assert_eq!(status, 200);
     let log = server.interrupt();
     assert!(log.contains("class ended: 3 sessions ended"), "{log}");
+    let html = std::fs::read_to_string(report_dir.join("class.html")).expect("class.html");
+    assert_eq!(
+        html, live_view,
+        "the page's class view is the one written at the end"
+    );
+    assert!(
+        html.contains("&lt;img src=x onerror=\"window.__pwned=1\"&gt;Eve")
+            || html.contains("&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;Eve"),
+        "escaped in the class view"
+    );
+    assert!(!html.contains(HOSTILE));
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(report_dir.join("class.json")).expect("class.json"),
+    )
+    .expect("JSON");
+    let mut names: Vec<&str> = json["sessions"]
+        .as_array()
+        .expect("sessions")
+        .iter()
+        .filter_map(|s| s["trainee"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["<img src=x onerror=\"window.__pwned=1\">Eve", "Anna", "Ben"]
+    );
+    let csv = std::fs::read_to_string(report_dir.join("class.csv")).expect("class.csv");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
 }
 
 #[test]

@@ -60,6 +60,8 @@ pub struct Config {
     pub limits: Limits,
     /// What the class view is graded against (each trainee's tile shows their own window).
     pub profile: Profile,
+    /// Log joins, leaves and refusals on standard error.
+    pub log: bool,
 }
 
 /// A join code: 8 letters and digits without look-alikes (no 0/O, 1/I/L), shown as
@@ -108,6 +110,7 @@ struct App {
     profile: Profile,
     viewers: AtomicUsize,
     join_hint: String,
+    log: bool,
 }
 
 impl App {
@@ -174,6 +177,7 @@ impl Classroom {
                 profile: config.profile,
                 viewers: AtomicUsize::new(0),
                 join_hint,
+                log: config.log,
             }),
         })
     }
@@ -461,12 +465,14 @@ async fn join(
 
 /// Logs a line about a connection (names cleaned of control characters: a name cannot write
 /// escape sequences into the instructor's terminal).
-fn log(peer: SocketAddr, who: &str, what: &str) {
-    crate::say!(
-        "classroom: {peer} {}: {}",
-        clean_name(who, 80),
-        clean_name(what, 200)
-    );
+fn log(app: &App, peer: SocketAddr, who: &str, what: &str) {
+    if app.log {
+        eprintln!(
+            "classroom: {peer} {}: {}",
+            clean_name(who, 80),
+            clean_name(what, 200)
+        );
+    }
 }
 
 async fn send(socket: &mut WebSocket, m: &FromClassroom) -> bool {
@@ -507,6 +513,7 @@ async fn student(mut socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
         Ok(ToClassroom::Hello(h)) => h,
         Ok(_) => {
             refuse_and_close(
+                &app,
                 &mut socket,
                 peer,
                 "?",
@@ -516,12 +523,12 @@ async fn student(mut socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
             return;
         }
         Err(e) => {
-            refuse_and_close(&mut socket, peer, "?", e).await;
+            refuse_and_close(&app, &mut socket, peer, "?", e).await;
             return;
         }
     };
     if !app.allowed(hello.code.as_deref()) {
-        refuse_and_close(&mut socket, peer, &hello.trainee, Refusal::Code).await;
+        refuse_and_close(&app, &mut socket, peer, &hello.trainee, Refusal::Code).await;
         return;
     }
     let name = hello.trainee.clone();
@@ -536,11 +543,12 @@ async fn student(mut socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
     let joined = match joined {
         Ok(j) => j,
         Err(e) => {
-            refuse_and_close(&mut socket, peer, &name, e).await;
+            refuse_and_close(&app, &mut socket, peer, &name, e).await;
             return;
         }
     };
     log(
+        &app,
         peer,
         &name,
         &format!(
@@ -587,10 +595,10 @@ async fn student(mut socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
         if let Err(e) = result {
             refusals += 1;
             if refusals <= 5 {
-                log(peer, &name, &format!("refused: {e}"));
+                log(&app, peer, &name, &format!("refused: {e}"));
             }
             if refusals >= MAX_REFUSALS {
-                log(peer, &name, "closed: too many refused messages");
+                log(&app, peer, &name, "closed: too many refused messages");
                 let _ = send(
                     &mut socket,
                     &FromClassroom::Refused {
@@ -612,7 +620,7 @@ async fn student(mut socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
             }
         }
     }
-    log(peer, &name, "left");
+    log(&app, peer, &name, "left");
     disconnect(&app, joined.id, joined.conn);
 }
 
@@ -624,8 +632,14 @@ fn disconnect(app: &App, id: TraineeId, conn: u64) {
     app.notify(v);
 }
 
-async fn refuse_and_close(socket: &mut WebSocket, peer: SocketAddr, who: &str, why: Refusal) {
-    log(peer, who, &format!("refused: {why}"));
+async fn refuse_and_close(
+    app: &App,
+    socket: &mut WebSocket,
+    peer: SocketAddr,
+    who: &str,
+    why: Refusal,
+) {
+    log(app, peer, who, &format!("refused: {why}"));
     let _ = send(
         socket,
         &FromClassroom::Refused {

@@ -90,6 +90,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ..Limits::default()
         },
         profile,
+        log: super::verbosity() > super::Verbosity::Quiet,
     };
     runtime.block_on(async move {
         let classroom = Classroom::bind(config)
