@@ -230,6 +230,7 @@ pub struct Board {
     by_session: HashMap<String, usize>,
     connections: u64,
     version: u64,
+    stroke_version: u64,
 }
 
 impl Board {
@@ -244,6 +245,12 @@ impl Board {
     /// The version of the newest change (tiles changed after `v` are [`Board::tiles_since`]).
     pub fn version(&self) -> u64 {
         self.version
+    }
+
+    /// The version of the newest stroke: a viewer that has not seen it sends at once rather
+    /// than waiting for its next frame (verdicts are what the instructor waits for).
+    pub fn stroke_version(&self) -> u64 {
+        self.stroke_version
     }
 
     /// Trainees on the board.
@@ -359,6 +366,9 @@ impl Board {
                     t.recent.pop_front();
                 }
                 t.last = Some(s);
+                self.touch(i);
+                self.stroke_version = self.version;
+                return Ok(());
             }
             ToClassroom::Pressure { t_s, mmhg } => {
                 if mmhg.len() != t.channels.len() {
@@ -497,6 +507,19 @@ mod tests {
         for (i, p) in [20.0, 35.0, 36.0, 80.0].into_iter().enumerate() {
             b.apply(id, stroke(i as u64, p), 1000).unwrap();
         }
+        // Strokes are marked for viewers to send at once; pressures are not.
+        let sv = b.stroke_version();
+        assert_eq!(sv, b.version());
+        b.apply(
+            id,
+            ToClassroom::Pressure {
+                t_s: 9.0,
+                mmhg: vec![Some(1.0), Some(2.0)],
+            },
+            1000,
+        )
+        .unwrap();
+        assert!(b.version() > sv && b.stroke_version() == sv);
         // A repeat is ignored, a gap refused.
         b.apply(id, stroke(1, 35.0), 1000).unwrap();
         assert!(b.apply(id, stroke(9, 35.0), 1000).is_err());

@@ -467,4 +467,47 @@ mod tests {
         assert_eq!(clean_name(&"é".repeat(200), 80).chars().count(), 80);
         assert_eq!(clean_name("<b>x</b>", 80), "<b>x</b>");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_a_message_or_a_refusal(text in ".{0,400}") {
+            let _ = ToClassroom::parse(&text);
+        }
+
+        #[test]
+        fn strokes_round_trip_and_what_is_accepted_is_in_bounds(
+            index in 0u64..1_000_000,
+            onset in -10.0f64..1e6,
+            len in 0.0f64..5.0,
+            peak in -3000.0f64..3000.0,
+            flags in proptest::collection::vec("[a-z_]{0,80}", 0..12),
+            score in proptest::option::of(-10.0f64..120.0),
+        ) {
+            let m = ToClassroom::Stroke(Stroke {
+                index,
+                onset_s: onset,
+                offset_s: onset + len,
+                peak_mmhg: peak,
+                grade: Grade::InWindow,
+                danger: false,
+                flags,
+                score,
+                sent_ms: 1,
+            });
+            let text = serde_json::to_string(&m).unwrap();
+            match ToClassroom::parse(&text) {
+                Ok(back) => {
+                    proptest::prop_assert_eq!(&back, &m);
+                    let ToClassroom::Stroke(s) = back else { unreachable!() };
+                    proptest::prop_assert!(s.flags.len() <= MAX_FLAGS);
+                    proptest::prop_assert!(s.peak_mmhg.abs() <= MAX_MMHG);
+                    proptest::prop_assert!(s.score.is_none_or(|v| (0.0..=100.0).contains(&v)));
+                }
+                Err(e) => {
+                    let out_of_bounds = matches!(e, Refusal::OutOfBounds { .. });
+                    proptest::prop_assert!(out_of_bounds, "{}", e);
+                }
+            }
+        }
+    }
 }

@@ -31,7 +31,8 @@ use tokio::sync::watch;
 /// The address the classroom listens on unless told otherwise: this machine only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
 /// The shortest time between two updates to one viewer: 20 a second, so 30 trainees sending
-/// pressures at 20 Hz are coalesced into at most 20 events a second.
+/// pressures at 20 Hz are coalesced into at most 20 events a second. A new stroke is sent at
+/// once.
 pub const FRAME: Duration = Duration::from_millis(50);
 /// Viewers (pages) at once.
 pub const MAX_VIEWERS: usize = 16;
@@ -376,7 +377,8 @@ async fn events(State(app): State<Arc<App>>, Query(q): Query<CodeQuery>) -> Resp
             loop {
                 if let Some(last) = last {
                     let since = last.elapsed();
-                    if since < FRAME {
+                    let new_stroke = viewer.0.board().stroke_version() > sent;
+                    if since < FRAME && !new_stroke {
                         tokio::time::sleep(FRAME - since).await;
                     }
                 }
