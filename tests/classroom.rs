@@ -10,7 +10,9 @@ mod support {
 use std::io::Write;
 use std::sync::Mutex;
 use std::time::Duration;
-use support::classroom::{http_get, screens_dir, stroke_lines, Browser, Practice, Server, Trainee};
+use support::classroom::{
+    http_get, http_request, screens_dir, stroke_lines, Browser, Practice, Server, Trainee,
+};
 
 static SERIAL: Mutex<()> = Mutex::new(());
 
@@ -452,7 +454,25 @@ fn hostile_messages_are_refused_and_the_others_go_on() {
         closed,
         "a client that keeps sending refused messages is closed"
     );
-    // The classroom is full at two: a third session is refused.
+    // A web page cannot join (browsers send an Origin; `live --join` does not), and a page
+    // that points a name of its own at this machine (DNS rebinding) is not served.
+    let upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\
+                   Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nOrigin: http://evil.example\r\n";
+    let (status, _) = http_request(&server.addr, "/join", &server.addr, upgrade);
+    assert_eq!(status, 403);
+    let port = server.addr.rsplit(':').next().expect("port");
+    for path in ["/", "/api/tiles", "/class"] {
+        let (status, _) = http_request(&server.addr, path, &format!("evil.example:{port}"), "");
+        assert_eq!(status, 403, "{path}");
+        let (status, _) = http_request(&server.addr, path, &format!("localhost:{port}"), "");
+        assert_eq!(status, 200, "{path}");
+    }
+    // The classroom is full at two practising (the closed flood no longer counts): a third
+    // session is refused.
+    let mut keep = connect();
+    keep.send(tungstenite::Message::Text(hello("keep").into()))
+        .expect("hello");
+    assert!(read_text(&mut keep).contains("welcome"));
     let mut third = connect();
     third
         .send(tungstenite::Message::Text(hello("third").into()))

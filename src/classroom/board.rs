@@ -15,6 +15,15 @@ use std::collections::{HashMap, VecDeque};
 
 /// The most points a trainee's trace keeps, whatever the rate the student's side sends at.
 pub const TRACE_MAX_POINTS: usize = 1024;
+/// Messages a session may send in a burst (a catch-up after a long outage), and per second
+/// after it: a glove sends about 22 (20 pressures, a stroke, a status). Kept per session, so a
+/// reconnect does not start a new allowance.
+pub const BURST: f64 = 6000.0;
+/// See [`BURST`].
+pub const PER_SECOND: f64 = 100.0;
+/// Tiles kept at most, ended and offline ones included, as a multiple of
+/// [`Limits::max_trainees`] (which counts the sessions practising now).
+pub const TILES_PER_PLACE: usize = 4;
 /// How long a danger stroke keeps its tile marked, milliseconds.
 pub const DANGER_MARK_MS: u64 = 30_000;
 
@@ -72,7 +81,6 @@ impl Counts {
 #[derive(Clone, Debug)]
 pub struct Trainee {
     id: TraineeId,
-    session: String,
     name: String,
     channels: Vec<String>,
     window: Window,
@@ -90,6 +98,7 @@ pub struct Trainee {
     last_danger_ms: Option<u64>,
     danger_peak_mmhg: Option<f64>,
     conn: u64,
+    bucket: (f64, u64),
     version: u64,
 }
 
@@ -286,7 +295,16 @@ impl Board {
             self.touch(i);
             return Ok(answer);
         }
-        if self.trainees.len() >= self.limits.max_trainees {
+        // The limit counts who is practising now; ended or gone sessions keep their tiles up
+        // to a hard cap.
+        let active = self
+            .trainees
+            .iter()
+            .filter(|t| t.connected && t.record.is_none())
+            .count();
+        if active >= self.limits.max_trainees
+            || self.trainees.len() >= self.limits.max_trainees.saturating_mul(TILES_PER_PLACE)
+        {
             return Err(Refusal::Full(self.limits.max_trainees));
         }
         let id = self.trainees.len() as TraineeId;
@@ -296,7 +314,6 @@ impl Board {
         let name = clean_name(&h.trainee, MAX_NAME_CHARS);
         self.trainees.push(Trainee {
             id,
-            session: h.session,
             name: if name.is_empty() {
                 format!("trainee {}", id + 1)
             } else {
@@ -322,6 +339,7 @@ impl Board {
             last_danger_ms: None,
             danger_peak_mmhg: None,
             conn,
+            bucket: (BURST, 0),
             version: 0,
         });
         self.touch(self.trainees.len() - 1);
@@ -332,15 +350,45 @@ impl Board {
         })
     }
 
-    /// Applies a checked message from trainee `id` at server time `now_ms`. A stroke is taken
-    /// only in order: one already held is ignored (a catch-up after a reconnect may repeat),
-    /// one past a gap is refused.
-    pub fn apply(&mut self, id: TraineeId, m: ToClassroom, now_ms: u64) -> Result<(), Refusal> {
+    /// Whether trainee `id` may send one more message at server time `now_ms` (a token bucket
+    /// of [`BURST`] refilled at [`PER_SECOND`], kept per session).
+    pub fn admit(&mut self, id: TraineeId, now_ms: u64) -> bool {
+        let Some(t) = self.trainees.get_mut(id as usize) else {
+            return false;
+        };
+        let (tokens, at) = t.bucket;
+        let refill = now_ms.saturating_sub(at) as f64 / 1000.0 * PER_SECOND;
+        let tokens = (tokens + refill).min(BURST);
+        if tokens >= 1.0 {
+            t.bucket = (tokens - 1.0, now_ms);
+            true
+        } else {
+            t.bucket = (tokens, now_ms);
+            false
+        }
+    }
+
+    /// Applies a checked message from connection `conn` of trainee `id` at server time
+    /// `now_ms`. A stroke is taken only in order: one already held is ignored (a catch-up after
+    /// a reconnect may repeat), one past a gap is refused with the number expected. A
+    /// connection that a newer one of the same session has superseded changes nothing.
+    pub fn apply(
+        &mut self,
+        id: TraineeId,
+        conn: u64,
+        m: ToClassroom,
+        now_ms: u64,
+    ) -> Result<(), Refusal> {
         let i = id as usize;
         let limits = self.limits;
         let Some(t) = self.trainees.get_mut(i) else {
             return Err(Refusal::Order("no such trainee"));
         };
+        if t.conn != conn {
+            return Err(Refusal::Order(
+                "a newer connection of this session took over",
+            ));
+        }
         match m {
             ToClassroom::Hello(_) => return Err(Refusal::Order("a second hello")),
             ToClassroom::Stroke(s) => {
@@ -348,7 +396,10 @@ impl Board {
                     return Ok(());
                 }
                 if s.index > t.strokes {
-                    return Err(Refusal::Order("a stroke number past a gap"));
+                    return Err(Refusal::Gap {
+                        expected: t.strokes,
+                        got: s.index,
+                    });
                 }
                 t.strokes += 1;
                 match s.grade {
@@ -392,7 +443,12 @@ impl Board {
                     t.trace.pop_front();
                 }
             }
-            ToClassroom::Status(s) => t.status = s,
+            ToClassroom::Status(mut s) => {
+                s.glove = s
+                    .glove
+                    .map(|g| clean_name(&g, super::message::MAX_SHORT_CHARS));
+                t.status = s;
+            }
             ToClassroom::Record(mut r) => {
                 // A link into the student's own machine means nothing here (and is not ours
                 // to render).
@@ -450,9 +506,9 @@ impl Board {
         self.trainees.iter().filter(|t| t.record.is_none()).count()
     }
 
-    /// The session id of trainee `id` (for the log).
-    pub fn session_of(&self, id: TraineeId) -> Option<&str> {
-        self.trainees.get(id as usize).map(|t| t.session.as_str())
+    /// Strokes of trainee `id`'s session the board holds.
+    pub fn strokes_of(&self, id: TraineeId) -> u64 {
+        self.trainees.get(id as usize).map_or(0, |t| t.strokes)
     }
 }
 
@@ -505,13 +561,14 @@ mod tests {
         let id = j.id;
         assert_eq!(j.strokes, 0);
         for (i, p) in [20.0, 35.0, 36.0, 80.0].into_iter().enumerate() {
-            b.apply(id, stroke(i as u64, p), 1000).unwrap();
+            b.apply(id, j.conn, stroke(i as u64, p), 1000).unwrap();
         }
         // Strokes are marked for viewers to send at once; pressures are not.
         let sv = b.stroke_version();
         assert_eq!(sv, b.version());
         b.apply(
             id,
+            j.conn,
             ToClassroom::Pressure {
                 t_s: 9.0,
                 mmhg: vec![Some(1.0), Some(2.0)],
@@ -521,11 +578,20 @@ mod tests {
         .unwrap();
         assert!(b.version() > sv && b.stroke_version() == sv);
         // A repeat is ignored, a gap refused.
-        b.apply(id, stroke(1, 35.0), 1000).unwrap();
-        assert!(b.apply(id, stroke(9, 35.0), 1000).is_err());
-        // A new connection of the session takes over; the old one's end does not mark it.
+        b.apply(id, j.conn, stroke(1, 35.0), 1000).unwrap();
+        assert_eq!(
+            b.apply(id, j.conn, stroke(9, 35.0), 1000),
+            Err(Refusal::Gap {
+                expected: 4,
+                got: 9
+            })
+        );
+        // A new connection of the session takes over: the old one changes nothing, and its end
+        // does not mark the tile.
         let again = b.hello(hello("s1", "Anna")).unwrap();
         assert_eq!((again.id, again.strokes), (id, 4));
+        assert!(b.apply(id, j.conn, stroke(4, 35.0), 1000).is_err());
+        assert_eq!(b.strokes_of(id), 4);
         b.disconnect(id, j.conn);
         assert!(b.tiles_since(0, 0).0[0].connected);
         b.disconnect(id, again.conn);
@@ -559,12 +625,14 @@ mod tests {
             trace_s: 1.0,
             recent: 3,
         });
-        let a = b.hello(hello("a", "A")).unwrap().id;
+        let ja = b.hello(hello("a", "A")).unwrap();
+        let a = ja.id;
         b.hello(hello("b", "B")).unwrap();
         assert_eq!(b.hello(hello("c", "C")), Err(Refusal::Full(2)));
         for i in 0..10_000u64 {
             b.apply(
                 a,
+                ja.conn,
                 ToClassroom::Pressure {
                     t_s: i as f64 * 0.001,
                     mmhg: vec![Some(1.0), None],
@@ -574,7 +642,7 @@ mod tests {
             .unwrap();
         }
         for i in 0..10 {
-            b.apply(a, stroke(i, 35.0), 0).unwrap();
+            b.apply(a, ja.conn, stroke(i, 35.0), 0).unwrap();
         }
         let d = b.detail(a, 0).unwrap();
         assert!(d.trace_t_s.len() <= TRACE_MAX_POINTS);
@@ -585,6 +653,7 @@ mod tests {
         assert!(b
             .apply(
                 a,
+                ja.conn,
                 ToClassroom::Pressure {
                     t_s: 20.0,
                     mmhg: vec![Some(1.0)]
@@ -601,9 +670,10 @@ mod tests {
             .hello(hello("a", "<img src=x onerror=alert(1)>\u{7}"))
             .unwrap()
             .id;
-        let c = b.hello(hello("c", "   ")).unwrap().id;
+        let jc = b.hello(hello("c", "   ")).unwrap();
+        let c = jc.id;
         let v = b.version();
-        b.apply(c, stroke(0, 35.0), 0).unwrap();
+        b.apply(c, jc.conn, stroke(0, 35.0), 0).unwrap();
         let (tiles, v2) = b.tiles_since(v, 0);
         assert_eq!(tiles.len(), 1);
         assert_eq!(tiles[0].id, c);
@@ -611,6 +681,29 @@ mod tests {
         assert!(v2 > v);
         let (all, _) = b.tiles_since(0, 0);
         assert_eq!(all[a as usize].name, "<img src=x onerror=alert(1)>");
+    }
+
+    #[test]
+    fn the_rate_is_kept_per_session_and_the_limit_counts_who_practises() {
+        let mut b = Board::new(Limits {
+            max_trainees: 1,
+            ..Limits::default()
+        });
+        let j = b.hello(hello("a", "A")).unwrap();
+        let mut admitted = 0;
+        for _ in 0..(BURST as usize + 100) {
+            admitted += usize::from(b.admit(j.id, 1000));
+        }
+        assert_eq!(admitted, BURST as usize);
+        // A reconnect does not refill it; time does, at PER_SECOND.
+        b.hello(hello("a", "A")).unwrap();
+        assert!(!b.admit(j.id, 1000));
+        assert!(b.admit(j.id, 1000 + (1000.0 / PER_SECOND) as u64 + 1));
+        // One practising at a time: a second is refused until the first leaves.
+        assert_eq!(b.hello(hello("b", "B")), Err(Refusal::Full(1)));
+        let now = b.hello(hello("a", "A")).unwrap();
+        b.disconnect(j.id, now.conn);
+        assert!(b.hello(hello("b", "B")).is_ok());
     }
 
     #[test]

@@ -120,11 +120,27 @@ pub struct Stroke {
 impl Stroke {
     /// The wire form of a verdict the student's view got, numbered `index`, stamped `sent_ms`.
     pub fn of(v: &StrokeVerdict, index: u64, sent_ms: u64) -> Self {
+        // Fitted to the bounds the server checks, so an honest stroke is never refused.
+        let onset_s = if v.onset_s.is_finite() {
+            v.onset_s.clamp(0.0, MAX_SECONDS)
+        } else {
+            0.0
+        };
+        let offset_s = if v.offset_s.is_finite() {
+            v.offset_s.clamp(onset_s, MAX_SECONDS)
+        } else {
+            onset_s
+        };
+        let peak_mmhg = if v.peak.0.is_finite() {
+            v.peak.0.clamp(-MAX_MMHG, MAX_MMHG)
+        } else {
+            0.0
+        };
         Stroke {
             index,
-            onset_s: v.onset_s,
-            offset_s: v.offset_s,
-            peak_mmhg: v.peak.0,
+            onset_s,
+            offset_s,
+            peak_mmhg,
             grade: v.verdict.into(),
             danger: v.danger,
             flags: v
@@ -133,7 +149,10 @@ impl Stroke {
                 .take(MAX_FLAGS)
                 .map(|f| clip(f, MAX_SHORT_CHARS))
                 .collect(),
-            score: v.score.filter(|s| s.is_finite()),
+            score: v
+                .score
+                .filter(|s| s.is_finite())
+                .map(|s| s.clamp(0.0, 100.0)),
             sent_ms,
         }
     }
@@ -200,6 +219,12 @@ pub enum FromClassroom {
         /// Why, in words.
         reason: String,
     },
+    /// The session's record arrived; the server holds `strokes` strokes of the session (the
+    /// student's summary says what the classroom really got).
+    Received {
+        /// Strokes the server holds.
+        strokes: u64,
+    },
 }
 
 /// Why a message was refused.
@@ -226,6 +251,15 @@ pub enum Refusal {
     /// A message before the hello, or a second hello.
     #[error("{0}")]
     Order(&'static str),
+    /// A stroke numbered past the next one the server expects (the student resends from
+    /// `expected`).
+    #[error("stroke {got} arrived but stroke {expected} is next")]
+    Gap {
+        /// The stroke the server expects next.
+        expected: u64,
+        /// The stroke that came.
+        got: u64,
+    },
     /// The classroom is full.
     #[error("the classroom is full ({0} trainees)")]
     Full(usize),
@@ -273,6 +307,33 @@ fn short(field: &'static str, s: &str, max: usize) -> Result<(), Refusal> {
         Err(bad(field, format!("longer than {max} characters")))
     } else {
         Ok(())
+    }
+}
+
+/// A session's class-view row fitted to the bounds the server checks (texts clipped, numbers
+/// made finite and clamped), so an honest record is never refused.
+pub fn fit_record(r: &SessionRecord) -> SessionRecord {
+    let num = |v: f64, hi: f64| if v.is_finite() { v.clamp(0.0, hi) } else { 0.0 };
+    let opt = |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| v.clamp(0.0, 1e6));
+    let text = |v: &Option<String>| v.as_deref().map(|s| clip(s, MAX_SHORT_CHARS));
+    SessionRecord {
+        trainee: clean_name(&r.trainee, MAX_NAME_CHARS),
+        date: text(&r.date),
+        started: text(&r.started),
+        source: clip(&r.source, MAX_TEXT_CHARS),
+        report: None,
+        percent_in_window: num(r.percent_in_window, 100.0),
+        percent_time_in_window: num(r.percent_time_in_window, 100.0),
+        score: num(r.score, 100.0),
+        pressure: num(r.pressure, 100.0),
+        release: num(r.release, 100.0),
+        rhythm: num(r.rhythm, 100.0),
+        strokes_per_min: opt(r.strokes_per_min),
+        above_window_s: num(r.above_window_s, MAX_SECONDS),
+        danger_s: num(r.danger_s, MAX_SECONDS),
+        peak_cv_percent: opt(r.peak_cv_percent),
+        top_coaching: clip(&r.top_coaching, MAX_TEXT_CHARS),
+        ..r.clone()
     }
 }
 

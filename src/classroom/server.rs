@@ -9,7 +9,7 @@
 //! anything on any student's machine: the only answers to students are "welcome" and
 //! "refused".
 
-use super::board::{Board, Limits, TraineeId};
+use super::board::{Board, Joined, Limits, TraineeId};
 use super::message::{clean_name, FromClassroom, Refusal, ToClassroom, MAX_MESSAGE_BYTES};
 use crate::class::SessionRecord;
 use crate::grade::Profile;
@@ -36,13 +36,19 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:7878";
 pub const FRAME: Duration = Duration::from_millis(50);
 /// Viewers (pages) at once.
 pub const MAX_VIEWERS: usize = 16;
-/// Messages a student may send in a burst (a catch-up after a long outage), and per second
-/// after it: a glove sends about 22 (20 pressures, a stroke, a status).
-pub const BURST: f64 = 6000.0;
-/// See [`BURST`].
-pub const PER_SECOND: f64 = 100.0;
-/// A connection that sends this many refused messages is closed.
+/// A connection that sends this many refused messages (without a quiet spell of
+/// [`REFUSALS_FORGOTTEN`]) is closed.
 pub const MAX_REFUSALS: u32 = 20;
+/// See [`MAX_REFUSALS`].
+pub const REFUSALS_FORGOTTEN: Duration = Duration::from_secs(10);
+/// Connections waiting for their hello at once.
+pub const MAX_PENDING: usize = 64;
+/// How often the server pings a student (the student's side takes a silent server as gone).
+pub const PING_EVERY: Duration = Duration::from_secs(2);
+/// A student silent this long is taken as gone (its side sends at least a status a second).
+pub const IDLE: Duration = Duration::from_secs(6);
+/// The shortest time between two events to one viewer when a new stroke is waiting.
+pub const STROKE_FRAME: Duration = Duration::from_millis(10);
 /// A student's first message must come within this.
 pub const HELLO_WITHIN: Duration = Duration::from_secs(5);
 
@@ -110,8 +116,10 @@ struct App {
     code: Option<String>,
     profile: Profile,
     viewers: AtomicUsize,
+    pending: AtomicUsize,
     join_hint: String,
-    log: bool,
+    log: Option<std::sync::mpsc::SyncSender<String>>,
+    loopback: bool,
 }
 
 impl App {
@@ -177,8 +185,10 @@ impl Classroom {
                 code: config.code,
                 profile: config.profile,
                 viewers: AtomicUsize::new(0),
+                pending: AtomicUsize::new(0),
                 join_hint,
-                log: config.log,
+                log: config.log.then(logger),
+                loopback: addr.ip().is_loopback(),
             }),
         })
     }
@@ -253,6 +263,35 @@ pub fn join_address(addr: SocketAddr) -> String {
     }
 }
 
+/// On a loopback listener (no code), only requests addressed to this machine by name are
+/// served: a web page elsewhere that points a name of its own at 127.0.0.1 (DNS rebinding)
+/// gets 403, not the class.
+async fn local_host_only(
+    State(app): State<Arc<App>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if app.loopback {
+        let host = request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let name = match host.rsplit_once(':') {
+            Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+            _ => host,
+        };
+        if !matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
+            return (
+                StatusCode::FORBIDDEN,
+                "this classroom is for this machine only",
+            )
+                .into_response();
+        }
+    }
+    next.run(request).await
+}
+
 fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(page))
@@ -264,17 +303,30 @@ fn router(app: Arc<App>) -> Router {
         .route("/class", get(class_html))
         .route("/class.json", get(class_json))
         .route("/join", get(join))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&app),
+            local_host_only,
+        ))
         .with_state(app)
 }
 
-fn secured(mut r: Response) -> Response {
+/// The page's policy: its own script and style only.
+const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; \
+     form-action 'self'";
+/// The class view's (the report's HTML, its style inline, no script at all).
+const REPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+     frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+fn secured(r: Response) -> Response {
+    with_policy(r, PAGE_POLICY)
+}
+
+fn with_policy(mut r: Response, policy: &'static str) -> Response {
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
-             img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-        ),
+        HeaderValue::from_static(policy),
     );
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -378,8 +430,9 @@ async fn events(State(app): State<Arc<App>>, Query(q): Query<CodeQuery>) -> Resp
                 if let Some(last) = last {
                     let since = last.elapsed();
                     let new_stroke = viewer.0.board().stroke_version() > sent;
-                    if since < FRAME && !new_stroke {
-                        tokio::time::sleep(FRAME - since).await;
+                    let frame = if new_stroke { STROKE_FRAME } else { FRAME };
+                    if since < frame {
+                        tokio::time::sleep(frame - since).await;
                     }
                 }
                 // Once a second every tile again: danger marks fade and ranks change with time.
@@ -439,7 +492,7 @@ async fn class_html(State(app): State<Arc<App>>, Query(q): Query<CodeQuery>) -> 
     }
     let mut out = Vec::new();
     match Records(Arc::clone(&app)).write(Format::Html, &mut out) {
-        Ok(()) => secured(Html(out).into_response()),
+        Ok(()) => with_policy(Html(out).into_response(), REPORT_POLICY),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
@@ -459,21 +512,46 @@ async fn join(
     ws: WebSocketUpgrade,
     State(app): State<Arc<App>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
+    // Students join from `mldsense live`, which sends no Origin; a browser always does. So a
+    // web page cannot join trainees, raise dangers or write records.
+    if headers.contains_key(header::ORIGIN) {
+        log(&app, peer, "?", "refused: a web page may not join");
+        return (
+            StatusCode::FORBIDDEN,
+            "students join with mldsense live --join",
+        )
+            .into_response();
+    }
     ws.max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| student(socket, app, peer))
 }
 
+/// The log's own thread: lines go to standard error from there, so a stalled terminal never
+/// blocks the server, and a flood of lines is dropped rather than queued without end.
+fn logger() -> std::sync::mpsc::SyncSender<String> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<String>(256);
+    let _ = std::thread::Builder::new()
+        .name("mldsense-classroom-log".into())
+        .spawn(move || {
+            for line in rx {
+                eprintln!("{line}");
+            }
+        });
+    tx
+}
+
 /// Logs a line about a connection (names cleaned of control characters: a name cannot write
 /// escape sequences into the instructor's terminal).
 fn log(app: &App, peer: SocketAddr, who: &str, what: &str) {
-    if app.log {
-        eprintln!(
+    if let Some(log) = &app.log {
+        let _ = log.try_send(format!(
             "classroom: {peer} {}: {}",
             clean_name(who, 80),
             clean_name(what, 200)
-        );
+        ));
     }
 }
 
@@ -482,28 +560,15 @@ async fn send(socket: &mut WebSocket, m: &FromClassroom) -> bool {
     socket.send(Message::Text(text.into())).await.is_ok()
 }
 
-/// A token bucket: [`BURST`] messages, refilled at [`PER_SECOND`].
-struct Bucket {
-    tokens: f64,
-    at: Instant,
-}
-
-impl Bucket {
-    fn take(&mut self) -> bool {
-        let now = Instant::now();
-        self.tokens =
-            (self.tokens + now.duration_since(self.at).as_secs_f64() * PER_SECOND).min(BURST);
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
-    }
-}
-
+/// Runs one student's connection: the hello, then every message checked, applied and, when
+/// refused, answered; a ping every [`PING_EVERY`], and the connection closed after [`IDLE`]
+/// without a message (a network that dropped without a word).
 async fn student(mut socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
+    let waiting = Pending::enter(&app);
+    let Some(_waiting) = waiting else {
+        let _ = socket.send(Message::Close(None)).await;
+        return;
+    };
     let first = match tokio::time::timeout(HELLO_WITHIN, socket.recv()).await {
         Ok(Some(Ok(Message::Text(t)))) => ToClassroom::parse(t.as_str()),
         Ok(Some(Ok(_))) => Err(Refusal::Malformed(
@@ -533,6 +598,7 @@ async fn student(mut socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
         refuse_and_close(&app, &mut socket, peer, &hello.trainee, Refusal::Code).await;
         return;
     }
+    drop(_waiting);
     let name = hello.trainee.clone();
     let joined = {
         let mut b = app.board();
@@ -569,61 +635,107 @@ async fn student(mut socket: WebSocket, app: Arc<App>, peer: SocketAddr) {
         disconnect(&app, joined.id, joined.conn);
         return;
     }
-    let mut bucket = Bucket {
-        tokens: BURST,
-        at: Instant::now(),
-    };
     let mut refusals = 0u32;
-    while let Some(Ok(msg)) = socket.recv().await {
-        let result = match msg {
-            Message::Text(t) => {
-                if bucket.take() {
-                    ToClassroom::parse(t.as_str()).and_then(|m| {
-                        let mut b = app.board();
-                        let r = b.apply(joined.id, m, unix_ms());
-                        let v = b.version();
-                        drop(b);
-                        app.notify(v);
-                        r
-                    })
-                } else {
-                    Err(Refusal::Rate)
+    let mut last_refusal = Instant::now();
+    let mut last_heard = Instant::now();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    loop {
+        let msg = tokio::select! {
+            m = socket.recv() => m,
+            _ = ping.tick() => {
+                if last_heard.elapsed() > IDLE {
+                    log(&app, peer, &name, "silent too long: taken as gone");
+                    break;
                 }
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+                continue;
             }
+        };
+        let Some(Ok(msg)) = msg else { break };
+        last_heard = Instant::now();
+        let answer = match msg {
+            Message::Text(t) => handle(&app, joined, t.as_str()),
             Message::Binary(_) => Err(Refusal::Malformed("binary message".into())),
             Message::Close(_) => break,
-            Message::Ping(_) | Message::Pong(_) => Ok(()),
+            Message::Ping(_) | Message::Pong(_) => Ok(None),
         };
-        if let Err(e) = result {
-            refusals += 1;
-            if refusals <= 5 {
-                log(&app, peer, &name, &format!("refused: {e}"));
-            }
-            if refusals >= MAX_REFUSALS {
-                log(&app, peer, &name, "closed: too many refused messages");
-                let _ = send(
-                    &mut socket,
-                    &FromClassroom::Refused {
-                        reason: "too many refused messages".into(),
+        let reply = match answer {
+            Ok(None) => continue,
+            Ok(Some(reply)) => reply,
+            Err(e) => {
+                // Refusals are forgiven after a quiet spell; a stream of them closes the door.
+                if last_refusal.elapsed() > REFUSALS_FORGOTTEN {
+                    refusals = 0;
+                }
+                last_refusal = Instant::now();
+                refusals += 1;
+                if refusals <= 5 {
+                    log(&app, peer, &name, &format!("refused: {e}"));
+                }
+                if refusals >= MAX_REFUSALS {
+                    log(&app, peer, &name, "closed: too many refused messages");
+                    let _ = send(
+                        &mut socket,
+                        &FromClassroom::Refused {
+                            reason: "too many refused messages".into(),
+                        },
+                    )
+                    .await;
+                    break;
+                }
+                match e {
+                    // A stroke past a gap: the student resends from the one expected.
+                    Refusal::Gap { expected, .. } => FromClassroom::Welcome { strokes: expected },
+                    e => FromClassroom::Refused {
+                        reason: e.to_string(),
                     },
-                )
-                .await;
-                break;
+                }
             }
-            if !send(
-                &mut socket,
-                &FromClassroom::Refused {
-                    reason: e.to_string(),
-                },
-            )
-            .await
-            {
-                break;
-            }
+        };
+        if !send(&mut socket, &reply).await {
+            break;
         }
     }
     log(&app, peer, &name, "left");
     disconnect(&app, joined.id, joined.conn);
+}
+
+/// One text message of a joined student: checked, rate-limited, applied; what to answer.
+fn handle(app: &App, joined: Joined, text: &str) -> Result<Option<FromClassroom>, Refusal> {
+    let m = ToClassroom::parse(text)?;
+    let is_record = matches!(m, ToClassroom::Record(_));
+    let mut b = app.board();
+    if !b.admit(joined.id, unix_ms()) {
+        return Err(Refusal::Rate);
+    }
+    let r = b.apply(joined.id, joined.conn, m, unix_ms());
+    let v = b.version();
+    let strokes = b.strokes_of(joined.id);
+    drop(b);
+    app.notify(v);
+    r?;
+    Ok(is_record.then_some(FromClassroom::Received { strokes }))
+}
+
+/// A connection waiting for its hello, counted so that idle sockets cannot pile up.
+struct Pending(Arc<App>);
+
+impl Pending {
+    fn enter(app: &Arc<App>) -> Option<Pending> {
+        if app.pending.fetch_add(1, Ordering::Relaxed) >= MAX_PENDING {
+            app.pending.fetch_sub(1, Ordering::Relaxed);
+            return None;
+        }
+        Some(Pending(Arc::clone(app)))
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        self.0.pending.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 fn disconnect(app: &App, id: TraineeId, conn: u64) {

@@ -60,12 +60,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             ))
         }
         (Some(c), false) => {
-            let ok = c.len() >= 6
-                && c.len() <= 64
+            // Dashes are for reading and are ignored when codes are compared: count the rest.
+            let letters = c.bytes().filter(u8::is_ascii_alphanumeric).count();
+            let ok = (6..=64).contains(&letters)
                 && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
             if !ok {
                 return Err(super::usage(
-                    "--join-code: 6 to 64 letters, digits and dashes",
+                    "--join-code: 6 to 64 letters and digits (dashes may separate them)",
                 ));
             }
             Some(c.clone())

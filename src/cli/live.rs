@@ -126,13 +126,20 @@ fn join_classroom(
     let Some(join) = &args.join else {
         return Ok(None);
     };
-    let (host, addr) = crate::classroom::link::parse_address(join).map_err(super::usage)?;
+    use crate::classroom::message::{clean_name, MAX_CHANNEL_NAME_CHARS, MAX_NAME_CHARS};
+    let host = crate::classroom::link::parse_address(join).map_err(super::usage)?;
     let hello = Hello {
         version: VERSION,
         code: args.join_code.clone(),
         session: session_id(),
-        trainee: args.trainee.clone().unwrap_or_default(),
-        channels: info.channels.iter().map(|c| c.name.clone()).collect(),
+        // Fitted to the classroom's bounds here, so a long name is shortened, not refused.
+        trainee: clean_name(args.trainee.as_deref().unwrap_or(""), MAX_NAME_CHARS),
+        channels: info
+            .channels
+            .iter()
+            .take(crate::classroom::message::MAX_CHANNELS)
+            .map(|c| clean_name(&c.name, MAX_CHANNEL_NAME_CHARS))
+            .collect(),
         window: Window {
             low_mmhg: profile.window.lo_mmhg.0,
             high_mmhg: profile.window.hi_mmhg.0,
@@ -141,8 +148,7 @@ fn join_classroom(
         target_per_min: 60.0 / profile.rhythm.period_s,
     };
     crate::say!("classroom: joining {host}");
-    let link =
-        crate::classroom::Link::start(host, addr, hello).context("starting the classroom link")?;
+    let link = crate::classroom::Link::start(host, hello).context("starting the classroom link")?;
     Ok(Some(link))
 }
 

@@ -165,11 +165,16 @@ impl Drop for Server {
 
 /// A `GET` over HTTP/1.1 with `Connection: close`: (status, body).
 pub fn http_get(addr: &str, path: &str) -> (u16, String) {
+    http_request(addr, path, addr, "")
+}
+
+/// A `GET` naming `host` in its `Host` header, with `headers` (each ending in CRLF) added.
+pub fn http_request(addr: &str, path: &str, host: &str, headers: &str) -> (u16, String) {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(10))).ok();
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{headers}Connection: close\r\n\r\n"
     )
     .expect("send");
     let mut text = String::new();
