@@ -52,6 +52,15 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// Another error, with what was being done when it happened ("analysing FILE").
+    #[error("{context}")]
+    Context {
+        /// What was being done.
+        context: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
     /// The input is valid but cannot be analysed (no channels, a rate out of range, …).
     #[error("{0}")]
     Unsupported(String),
@@ -73,6 +82,21 @@ impl Error {
             line,
             message: message.into(),
         }
+    }
+}
+
+/// Adds what was being done to an error, the library's counterpart of `anyhow::Context`.
+pub trait Context<T> {
+    /// Wraps the error, if any, in [`Error::Context`] with `context()`.
+    fn context_with(self, context: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T> Context<T> for Result<T> {
+    fn context_with(self, context: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|source| Error::Context {
+            context: context(),
+            source: Box::new(source),
+        })
     }
 }
 

@@ -77,6 +77,12 @@ quantity!(
     "mm²"
 );
 
+impl SquareMillimetres {
+    /// The active area of an FSR 402 (12.7 mm diameter), the glove's sensor: the area assumed
+    /// where a file or a calibration names none.
+    pub const FSR_402: SquareMillimetres = SquareMillimetres(126.7);
+}
+
 impl From<Kpa> for Mmhg {
     fn from(k: Kpa) -> Self {
         Mmhg(k.0 * 1000.0 / PASCALS_PER_MMHG)

@@ -1,8 +1,8 @@
 //! `_events.tsv`: one annotated stroke a row (`onset`, `duration`, `trial_type`, `peak_mmhg`,
 //! `grade`), the ground truth the benchmark scores against and what `export --events` writes.
 
-use crate::detect::Stroke;
 use crate::error::{Error, Result};
+use crate::session::Stroke;
 use crate::units::Mmhg;
 use std::io::Write;
 use std::path::Path;

@@ -3,23 +3,23 @@
 //! stdout is not a terminal, prints one line per stroke — records the session if asked, and
 //! writes the report at the end.
 
-use crate::calibration::Calibration;
-use crate::grade::{grade_session_with, Certainty};
-use crate::live::app::{print_batch, run_lines, run_terminal};
-use crate::live::engine::{target_window, LiveEngine};
-use crate::live::lines;
-use crate::live::reader::Reader;
-use crate::live::replay::PacedSource;
-use crate::live::rhythm::Rhythm;
-use crate::live::LiveState;
-use crate::pipeline::PipelineConfig;
-use crate::report::{self, Format};
-use crate::serial::{RecordTo, SerialSource};
-use crate::session::SessionMeta;
-use crate::sim::SimServer;
-use crate::sim::{GloveConfig, Style};
-use crate::stream::PressureSource;
 use anyhow::{bail, Context};
+use mldsense::calibration::Calibration;
+use mldsense::grade::{grade_session_with, Certainty};
+use mldsense::live::app::{print_batch, run_lines, run_terminal, Bell};
+use mldsense::live::engine::{target_window, LiveEngine};
+use mldsense::live::lines;
+use mldsense::live::reader::Reader;
+use mldsense::live::replay::PacedSource;
+use mldsense::live::rhythm::Rhythm;
+use mldsense::live::LiveState;
+use mldsense::pipeline::PipelineConfig;
+use mldsense::report::{self, Format};
+use mldsense::serial::{RecordTo, SerialSource};
+use mldsense::session::SessionMeta;
+use mldsense::sim::SimServer;
+use mldsense::sim::{GloveConfig, Style};
+use mldsense::stream::PressureSource;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -43,7 +43,7 @@ pub struct Args {
     pub port: Option<String>,
     /// Practise against the virtual glove with this trainee style instead of a real glove.
     #[arg(long, value_enum, value_name = "STYLE")]
-    pub sim: Option<Style>,
+    pub sim: Option<super::StyleArg>,
     /// Virtual glove: seed of the session.
     #[arg(long, default_value_t = 1, requires = "sim")]
     pub seed: u64,
@@ -126,7 +126,7 @@ fn recording_path(args: &Args) -> anyhow::Result<Option<PathBuf>> {
     let who = args
         .trainee
         .as_deref()
-        .map(crate::class::naming::slug)
+        .map(mldsense::class::naming::slug)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "session".into());
     std::fs::create_dir_all(&args.sessions)
@@ -179,7 +179,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let (port, sim, source_name) = match (&args.port, args.sim) {
+    let (port, sim, source_name) = match (&args.port, args.sim.map(Style::from)) {
         (Some(port), _) => (port.clone(), None, port.clone()),
         (None, Some(style)) => {
             let config = GloveConfig {
@@ -212,7 +212,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .reconnect(args.reconnect)
         .calibration(calibration);
     if let Some(path) = &record {
-        crate::say!("recording to {}", path.display());
+        crate::cli::say!("recording to {}", path.display());
         builder = builder.record_to(RecordTo {
             path: path.clone(),
             trainee: args.trainee.clone(),
@@ -234,7 +234,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .channels
         .iter()
         .find_map(|c| c.area)
-        .unwrap_or(crate::units::SquareMillimetres(126.7));
+        .unwrap_or(mldsense::units::SquareMillimetres::FSR_402);
     let certainty = Certainty::of(calibration_in_use.as_ref(), area);
     let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
         .with_context(|| format!("the stream from {port}"))?
@@ -260,7 +260,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let tty = std::io::stdout().is_terminal();
     let mut out = std::io::stdout().lock();
     let shown = if tty {
-        run_terminal(&reader, &mut state, &stop).context("running the terminal view")
+        run_terminal(&reader, &mut state, &stop, bell()).context("running the terminal view")
     } else {
         run_lines(&reader, &mut state, &stop, &mut out).context("printing strokes")
     };
@@ -325,7 +325,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn finish(
     engine: LiveEngine,
     meta: SessionMeta,
-    (profile, certainty): (&crate::grade::Profile, &Certainty),
+    (profile, certainty): (&mldsense::grade::Profile, &Certainty),
     report_file: Option<&Path>,
     blind: bool,
     out: &mut dyn Write,
@@ -357,7 +357,7 @@ fn finish(
 }
 
 /// `live --replay FILE`: the recording through the live view at its own pace.
-fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::Result<()> {
+fn replay(args: &Args, file: &Path, profile: mldsense::grade::Profile) -> anyhow::Result<()> {
     let calibration = match &args.calibration {
         Some(p) => Some(
             Calibration::load(p)
@@ -366,7 +366,7 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
         None => None,
     };
     let certainty_calibration = calibration.clone();
-    let input = crate::input::Input::open(file, calibration)?;
+    let input = mldsense::input::Input::open(file, calibration)?;
     let mut meta = input.meta();
     if args.trainee.is_some() {
         meta.trainee = args.trainee.clone();
@@ -376,9 +376,9 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
         .channels
         .iter()
         .find_map(|c| c.area)
-        .unwrap_or(crate::units::SquareMillimetres(126.7));
+        .unwrap_or(mldsense::units::SquareMillimetres::FSR_402);
     let header_calibration = match &input {
-        crate::input::Input::Recording(r) => r.header().calibration.clone(),
+        mldsense::input::Input::Recording(r) => r.header().calibration.clone(),
         _ => None,
     };
     let certainty = Certainty::of(certainty_calibration.or(header_calibration).as_ref(), area);
@@ -416,7 +416,7 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
     let tty = std::io::stdout().is_terminal();
     let mut out = std::io::stdout().lock();
     let shown = if tty {
-        run_terminal(&reader, &mut state, &stop).context("running the terminal view")
+        run_terminal(&reader, &mut state, &stop, bell()).context("running the terminal view")
     } else {
         run_lines(&reader, &mut state, &stop, &mut out).context("printing strokes")
     };
@@ -455,4 +455,13 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
         return Err(e).context(format!("reading {}", file.display()));
     }
     Ok(())
+}
+
+/// The bell the terminal view rings on a danger stroke: none with `-q`.
+fn bell() -> Bell {
+    if crate::cli::verbosity() > crate::cli::Verbosity::Quiet {
+        Bell::OnDanger
+    } else {
+        Bell::Silent
+    }
 }

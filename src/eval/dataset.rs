@@ -42,16 +42,8 @@ pub fn find_annotated(paths: &[PathBuf]) -> Result<Vec<BidsPaths>> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<BidsPaths>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for entry in entries {
-        paths.push(entry.map_err(|e| Error::io(dir, e))?.path());
-    }
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if let Some(b) = BidsPaths::from_file_name(&path) {
+    for path in crate::files::walk(dir, &mut std::collections::HashSet::new())? {
+        if let Some(b) = BidsPaths::from_file_name(&path) {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
             let is_data = name
                 .as_deref()

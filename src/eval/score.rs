@@ -5,8 +5,8 @@
 
 use super::matching::{match_onsets, match_onsets_offsets, Interval};
 use crate::bids::EventRow;
-use crate::detect::Stroke;
 use crate::grade::Grade;
+use crate::session::Stroke;
 use crate::units::Mmhg;
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,7 @@
 //! breakdown that adds up exactly to its score. The weights are published in `docs/SCORING.md`.
 
 use super::profile::{Pace, Profile};
-use crate::detect::Stroke;
+use crate::session::Stroke;
 use crate::units::Mmhg;
 use serde::{Deserialize, Serialize};
 

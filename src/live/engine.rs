@@ -6,13 +6,13 @@
 //! included (from the same decimated trace the report reads), so what the screen shows at the
 //! end is the report's card when nothing was paused.
 
-use crate::detect::Stroke;
 use crate::error::Result;
 use crate::grade::{
     grade_stroke_with, score, Certainty, ExposureCounter, Flag, Grade, GradedStroke, Profile,
 };
 use crate::live::state::{LiveUpdate, StrokeVerdict, TargetWindow, Verdict};
 use crate::pipeline::{Pipeline, PipelineConfig};
+use crate::session::Stroke;
 use crate::session::{QualityWarning, Session, SessionMeta};
 use crate::stream::{Block, StreamInfo};
 

@@ -33,7 +33,7 @@ impl RecordingReader {
     /// version, length or header JSON is wrong.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        crate::input::ensure_regular_file(&path)?;
+        crate::files::ensure_regular_file(&path)?;
         let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
         let mut file = BufReader::with_capacity(1 << 16, file);
         let mut preamble = [0u8; PREAMBLE_LEN as usize];

@@ -155,7 +155,7 @@ fn trace_points(session: &Session, buckets: usize) -> Vec<(f64, f64)> {
         for (k, &v) in s.envelope.iter().enumerate() {
             if v.is_finite() {
                 out.push((
-                    s.onset_s + k as f64 / crate::detect::Stroke::ENVELOPE_RATE_HZ,
+                    s.onset_s + k as f64 / crate::session::Stroke::ENVELOPE_RATE_HZ,
                     f64::from(v),
                 ));
             }

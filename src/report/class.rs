@@ -21,7 +21,7 @@ pub const CLASS_SCHEMA: &str = "mldsense.class/2";
 pub type ClassRow = SessionRecord;
 
 /// How the sessions are ranked.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassOrder {
     /// Highest score first (ties by name, then date).

@@ -9,7 +9,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A kind of trainee the virtual glove imitates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Style {
     /// Mostly 30–40 mmHg, a regular rhythm of about one stroke a second, complete releases.
