@@ -1,7 +1,8 @@
 //! Physical quantities as types, so a pressure in mmHg cannot be mixed up with one in kPa or a
 //! force in newtons.
 //!
-//! Conversion factors: 1 mmHg = 133.322 Pa; 1 kPa = 7.50062 mmHg (see `shared/REFERENCES.md`).
+//! Conversion factors: 1 mmHg = 133.322 Pa; 1 kPa = 7.50062 mmHg (the conventional millimetre of
+//! mercury, 133.322 387 415 Pa: BIPM, *The International System of Units*, 9th ed., 2019).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -239,13 +239,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
         .with_context(|| format!("the stream from {port}"))?
         .with_certainty(certainty.clone());
-    let rule = &profile.rhythm;
     let mut state = LiveState::new(
         info.channels.iter().map(|c| c.name.clone()).collect(),
         target_window(&profile),
-        1.0 / rule.period_s,
+        Rhythm::of(&profile),
     );
-    state.rhythm = Rhythm::new(1.0 / rule.period_s).with_pause(rule.pause_s);
     state.source = source_name.clone();
     state.certainty = Some(certainty.sentence(profile.window_mid()));
     state.reconnects = args.reconnect;
@@ -386,13 +384,11 @@ fn replay(args: &Args, file: &Path, profile: mldsense::grade::Profile) -> anyhow
     let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
         .with_context(|| format!("the stream from {}", file.display()))?
         .with_certainty(certainty.clone());
-    let rule = &profile.rhythm;
     let mut state = LiveState::new(
         info.channels.iter().map(|c| c.name.clone()).collect(),
         target_window(&profile),
-        1.0 / rule.period_s,
+        Rhythm::of(&profile),
     );
-    state.rhythm = Rhythm::new(1.0 / rule.period_s).with_pause(rule.pause_s);
     state.certainty = Some(certainty.sentence(profile.window_mid()));
     state.source = format!(
         "replay of {} ×{}{}",

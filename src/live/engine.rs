@@ -357,7 +357,7 @@ mod tests {
         let mut state = LiveState::new(
             vec!["index".into(), "middle".into()],
             target_window(&profile),
-            1.0,
+            crate::live::rhythm::Rhythm::new(1.0),
         );
         let all = rows(rate, &peaks);
         let mut updates = Vec::new();

@@ -2,7 +2,7 @@
 //! releases, fingers), so tests and benchmarks can ask for "a heavy-handed trainee" by name.
 //!
 //! The numbers are conventions chosen to make each style recognisable against the 30–40 mmHg
-//! teaching window (see `shared/REFERENCES.md`: about one stroke a second, 5–7 strokes a spot).
+//! teaching window (Vodder-school MLD teaching: about one stroke a second, 5–7 strokes a spot).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
