@@ -2,7 +2,7 @@
 //! recordings, by its magic bytes), and expanding folders into the inputs they hold, so an
 //! instructor can name a whole class at once.
 
-use crate::bids::{BidsPaths, BidsSource};
+use crate::bids::{self, BidsPaths, BidsSource};
 use crate::calibration::Calibration;
 use crate::error::{Error, Result};
 use crate::files::{self, ensure_regular_file};
@@ -169,9 +169,10 @@ fn walk(
         let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
             continue;
         };
-        let is_bids_data = name.ends_with("_physio.tsv.gz")
-            || (name.ends_with("_physio.tsv")
-                && !path.with_file_name(format!("{name}.gz")).exists());
+        // `x_physio.tsv` beside `x_physio.tsv.gz` is the same recording: the compressed one wins.
+        let is_bids_data = bids::is_physio_data(&name)
+            && !(name.ends_with(bids::PHYSIO_TSV)
+                && path.with_file_name(format!("{name}.gz")).exists());
         if name.ends_with(".mld") || is_bids_data {
             out.push(path);
         }

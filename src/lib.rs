@@ -25,6 +25,7 @@
 pub mod error;
 pub mod files;
 pub mod session;
+pub mod stats;
 pub mod stream;
 pub mod units;
 

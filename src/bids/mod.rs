@@ -16,10 +16,14 @@ mod parser;
 mod paths;
 mod reader;
 mod sidecar;
+pub mod tsv;
 mod writer;
 
 pub use events::{parse_events, read_events, write_events, EventRow, STROKE_TRIAL_TYPE};
-pub use paths::BidsPaths;
+pub use paths::{
+    is_physio_data, BidsPaths, EVENTS_TSV, PHYSIO_DATA, PHYSIO_JSON, PHYSIO_TSV, PHYSIO_TSV_GZ,
+    SCANS_TSV,
+};
 pub use reader::{BidsSource, DEFAULT_BLOCK_ROWS};
 pub use sidecar::{ColumnRole, ColumnSpec, PhysioSidecar};
 pub use writer::{

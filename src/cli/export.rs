@@ -94,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         mldsense::bids::dataset::add_scan(
             &args.output.join(format!("sub-{subject}")),
             &format!("sub-{subject}"),
-            &format!("beh/{stem}_physio.tsv.gz"),
+            &format!("beh/{stem}{}", mldsense::bids::PHYSIO_TSV_GZ),
             &t,
         )?;
     }

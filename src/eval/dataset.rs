@@ -44,10 +44,9 @@ pub fn find_annotated(paths: &[PathBuf]) -> Result<Vec<BidsPaths>> {
 fn walk(dir: &Path, out: &mut Vec<BidsPaths>) -> Result<()> {
     for path in crate::files::walk(dir, &mut std::collections::HashSet::new())? {
         if let Some(b) = BidsPaths::from_file_name(&path) {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            let is_data = name
-                .as_deref()
-                .is_some_and(|n| n.ends_with("_physio.tsv.gz") || n.ends_with("_physio.tsv"));
+            let is_data = path
+                .file_name()
+                .is_some_and(|n| crate::bids::is_physio_data(&n.to_string_lossy()));
             if is_data && b.events_tsv().is_file() && !out.contains(&b) {
                 out.push(b);
             }

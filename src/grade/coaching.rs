@@ -10,6 +10,7 @@ use super::profile::Profile;
 use super::score::SessionScore;
 use super::stroke::{Flag, Grade, GradedStroke};
 use crate::session::Session;
+use crate::stats::median;
 use serde::{Deserialize, Serialize};
 
 /// What a coaching point is about; also its rank (earlier variants matter more).
@@ -89,17 +90,6 @@ fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
         .filter(|v| v.is_finite())
         .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
     (n > 0).then(|| s / n as f64)
-}
-
-fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
-    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => v.get(n / 2).copied(),
-        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
-    }
 }
 
 /// Strokes on each side of a change point must number at least this for a creep to count.

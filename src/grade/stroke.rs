@@ -3,6 +3,7 @@
 
 use super::profile::{Pace, Profile};
 use crate::session::Stroke;
+use crate::stats::median;
 use crate::units::Mmhg;
 use serde::{Deserialize, Serialize};
 
@@ -197,21 +198,6 @@ pub fn pressure_penalty(miss: Mmhg, profile: &Profile) -> f64 {
     } else {
         weights::PRESSURE_MAX
     }
-}
-
-/// Finite values only; the median of what is left, if anything.
-fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
-    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
 }
 
 /// The fingertip with the highest peak and its excess over the median of the other fingertips.

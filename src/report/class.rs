@@ -70,11 +70,7 @@ pub fn stats(records: &[SessionRecord]) -> ClassStats {
     } else {
         0.0
     };
-    let median = if n % 2 == 1 {
-        scores[n / 2]
-    } else {
-        (scores[n / 2 - 1] + scores[n / 2]) / 2.0
-    };
+    let median = crate::stats::median(scores.iter().copied()).unwrap_or(f64::NAN);
     let mut names: Vec<&str> = records.iter().map(|r| r.trainee.as_str()).collect();
     names.sort_unstable();
     names.dedup();
