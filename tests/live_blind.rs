@@ -24,7 +24,7 @@ fn state() -> LiveState {
         peak: Mmhg(76.0),
         verdict: Verdict::TooHard,
         danger: true,
-        flags: vec!["uneven fingers".into()],
+        flags: vec![mldsense::grade::Flag::UnevenFingers],
         score: Some(0.0),
         pace: None,
         interval_s: None,

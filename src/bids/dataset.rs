@@ -98,8 +98,10 @@ fn merge_tsv(
 }
 
 fn write_json_file(path: &Path, value: &serde_json::Value) -> Result<()> {
-    let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    let mut text = serde_json::to_string_pretty(value).map_err(|source| Error::Json {
+        context: path.display().to_string(),
+        source,
+    })?;
     text.push('\n');
     std::fs::write(path, text).map_err(|e| Error::io(path, e))
 }

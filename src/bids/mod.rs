@@ -25,7 +25,7 @@ pub use paths::{
     SCANS_TSV,
 };
 pub use reader::{BidsSource, DEFAULT_BLOCK_ROWS};
-pub use sidecar::{ColumnRole, ColumnSpec, PhysioSidecar};
+pub use sidecar::{ColumnRole, ColumnSpec, PhysioSidecar, SidecarError};
 pub use writer::{
     write_dataset_description, write_dataset_description_by, write_physio, write_source,
     PhysioWriter, BIDS_VERSION, DEFAULT_DECIMALS,

@@ -5,7 +5,7 @@ pub mod config;
 pub mod reference;
 pub mod streaming;
 
-pub use config::DetectorConfig;
+pub use config::{DetectorConfig, SettingError};
 pub use streaming::StrokeDetector;
 
 /// The stroke lives with the rest of the data model the stages exchange ([`crate::session`]);

@@ -70,6 +70,18 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// As people read it (`incomplete release`).
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Flag::Danger => "danger",
+            Flag::IncompleteRelease => "incomplete release",
+            Flag::Rushed => "rushed",
+            Flag::Dragging => "dragging",
+            Flag::UnevenFingers => "uneven fingers",
+            Flag::JerkyRise => "jerky rise",
+        }
+    }
+
     /// The serde name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -42,8 +42,8 @@ pub fn verdict_of(stroke: &Stroke, graded: &GradedStroke) -> StrokeVerdict {
         flags: graded
             .flags
             .iter()
-            .filter(|f| **f != Flag::Danger)
-            .map(|f| f.as_str().replace('_', " "))
+            .copied()
+            .filter(|f| *f != Flag::Danger)
             .collect(),
         score: Some(graded.score),
         pace: graded.pace,

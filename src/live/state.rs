@@ -7,7 +7,7 @@
 //! and the line printer.
 
 use crate::grade::profile::grade_in_window;
-use crate::grade::{Pace, Profile, SessionScore};
+use crate::grade::{Flag, Pace, Profile, SessionScore};
 use crate::live::rhythm::Rhythm;
 use crate::session::QualityWarning;
 use crate::stream::StreamEvent;
@@ -99,8 +99,8 @@ pub struct StrokeVerdict {
     pub verdict: Verdict,
     /// Whether the peak reached the danger level (shown even though the verdict says "too hard").
     pub danger: bool,
-    /// Other findings, as short phrases (`incomplete release`, `rushed`, …).
-    pub flags: Vec<String>,
+    /// Other findings (`incomplete release`, `rushed`, …; danger is [`StrokeVerdict::danger`]).
+    pub flags: Vec<Flag>,
     /// The stroke's own score 0–100, when the grader gives one.
     pub score: Option<f64>,
     /// The interval since the previous stroke against the rhythm, as the grader judged it

@@ -91,7 +91,11 @@ impl RecordingReader {
         let device = header
             .device
             .to_device_info()
-            .map_err(|m| format_err(&path, PREAMBLE_LEN, format!("bad device in header: {m}")))?;
+            .map_err(|source| Error::Device {
+                path: path.clone(),
+                offset: PREAMBLE_LEN,
+                source,
+            })?;
         if let Some(cal) = &header.calibration {
             // A zero, negative or absurd slope cannot give a sensible pressure.
             cal.validate("header calibration")

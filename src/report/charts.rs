@@ -8,6 +8,7 @@
 
 use super::fonts;
 use super::palette::{grade_colour, BLUE, BLUISH_GREEN, REDDISH_PURPLE, TRACE_GREY, VERMILLION};
+pub use crate::error::DrawError;
 use crate::grade::{clock, Flag, Grade, GradedSession};
 use crate::session::Session;
 use plotters::coord::Shift;
@@ -65,11 +66,11 @@ impl Chart {
     }
 }
 
-/// An error from drawing, as text (backends have different error types).
-pub type DrawResult = Result<(), String>;
+/// The result of drawing a chart.
+pub type DrawResult<T = ()> = Result<T, DrawError>;
 
-fn err<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
+pub(crate) fn err<E: std::error::Error + Send + Sync + 'static>(e: E) -> DrawError {
+    DrawError::new(e)
 }
 
 fn font(size: f64) -> TextStyle<'static> {
@@ -77,7 +78,7 @@ fn font(size: f64) -> TextStyle<'static> {
 }
 
 /// Draws `chart` onto `area`.
-pub fn draw<DB: DrawingBackend>(
+pub fn draw<DB: DrawingBackend<ErrorType: 'static>>(
     chart: Chart,
     area: &DrawingArea<DB, Shift>,
     session: &Session,
@@ -94,7 +95,7 @@ pub fn draw<DB: DrawingBackend>(
 }
 
 /// Renders `chart` as an SVG document string.
-pub fn svg(chart: Chart, session: &Session, graded: &GradedSession) -> Result<String, String> {
+pub fn svg(chart: Chart, session: &Session, graded: &GradedSession) -> DrawResult<String> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, chart.size()).into_drawing_area();
@@ -181,7 +182,7 @@ fn time_ticks(t_end: f64) -> Vec<f64> {
 
 /// Writes `m:ss` labels with tick marks under a time axis at round-number times (plotters'
 /// own choice of ticks is decimal: 0:50, 1:40, …).
-fn draw_time_labels<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+fn draw_time_labels<DB: DrawingBackend<ErrorType: 'static>, Y: Ranged<ValueType = f64>>(
     area: &DrawingArea<DB, Shift>,
     chart: &ChartContext<'_, DB, Cartesian2d<plotters::coord::types::RangedCoordf64, Y>>,
     t_end: f64,
@@ -285,7 +286,7 @@ enum Key {
 /// Width of the legend column beside a chart, pixels.
 const LEGEND_W: u32 = 190;
 
-fn draw_legend<DB: DrawingBackend>(
+fn draw_legend<DB: DrawingBackend<ErrorType: 'static>>(
     area: &DrawingArea<DB, Shift>,
     keys: &[(Key, String)],
 ) -> DrawResult {
@@ -335,7 +336,7 @@ fn draw_legend<DB: DrawingBackend>(
     Ok(())
 }
 
-fn draw_trace<DB: DrawingBackend>(
+fn draw_trace<DB: DrawingBackend<ErrorType: 'static>>(
     area: &DrawingArea<DB, Shift>,
     session: &Session,
     graded: &GradedSession,
@@ -461,7 +462,7 @@ fn marker_points(g: Grade, r: i32) -> Vec<(i32, i32)> {
     }
 }
 
-fn draw_histogram<DB: DrawingBackend>(
+fn draw_histogram<DB: DrawingBackend<ErrorType: 'static>>(
     area: &DrawingArea<DB, Shift>,
     session: &Session,
     graded: &GradedSession,
@@ -583,7 +584,7 @@ fn draw_histogram<DB: DrawingBackend>(
     Ok(())
 }
 
-fn draw_fingers<DB: DrawingBackend>(
+fn draw_fingers<DB: DrawingBackend<ErrorType: 'static>>(
     area: &DrawingArea<DB, Shift>,
     session: &Session,
     graded: &GradedSession,
@@ -666,7 +667,7 @@ fn draw_fingers<DB: DrawingBackend>(
 
 pub use crate::grade::fingers::{finger_stats, FingerStats};
 
-fn draw_rhythm<DB: DrawingBackend>(
+fn draw_rhythm<DB: DrawingBackend<ErrorType: 'static>>(
     area: &DrawingArea<DB, Shift>,
     session: &Session,
     graded: &GradedSession,

@@ -4,7 +4,7 @@
 //! report, each trainee's progress, and the profile and window everything was graded against.
 //! As text, CSV, HTML or JSON (schema `mldsense.class/2`, `docs/REPORT_SCHEMA.md`).
 
-use super::{write_err, Format};
+use super::{csv_err, json_err, write_err, Format};
 use crate::class::{progress, SessionRecord, TraineeProgress};
 use crate::error::Result;
 use crate::grade::{GradedSession, Profile};
@@ -211,11 +211,10 @@ pub fn write_class(view: &ClassView, format: Format, out: &mut dyn Write) -> Res
     let rows = ranked(view.records, view.order);
     let st = stats(view.records);
     let prog = progress(view.records, 60.0 / view.profile.rhythm.period_s);
-    let other = |e: &dyn std::fmt::Display| write_err(std::io::Error::other(e.to_string()));
     match format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut *out);
-            w.write_record(CSV_COLUMNS).map_err(|e| other(&e))?;
+            w.write_record(CSV_COLUMNS).map_err(csv_err)?;
             for (i, r) in rows.iter().enumerate() {
                 w.write_record([
                     (i + 1).to_string(),
@@ -240,7 +239,7 @@ pub fn write_class(view: &ClassView, format: Format, out: &mut dyn Write) -> Res
                     csv_safe(&r.top_coaching),
                     csv_safe(&view.profile.name),
                 ])
-                .map_err(|e| other(&e))?;
+                .map_err(csv_err)?;
             }
             w.flush().map_err(write_err)
         }
@@ -254,7 +253,7 @@ pub fn write_class(view: &ClassView, format: Format, out: &mut dyn Write) -> Res
                 sessions: rows.into_iter().cloned().collect(),
                 progress: prog,
             };
-            serde_json::to_writer_pretty(&mut *out, &v).map_err(|e| other(&e))?;
+            serde_json::to_writer_pretty(&mut *out, &v).map_err(json_err)?;
             writeln!(out).map_err(write_err)
         }
         Format::Text => out
@@ -513,7 +512,7 @@ fn html(
             let _ = writeln!(
                 h,
                 "<p class=\"meta\">The score chart could not be drawn: {}</p>",
-                esc(&e)
+                esc(&e.to_string())
             );
         }
     }

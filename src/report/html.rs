@@ -266,7 +266,7 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
                     h,
                     "<p class=\"warn\">{} could not be drawn: {}</p>",
                     chart.title(),
-                    esc(&e)
+                    esc(&e.to_string())
                 );
             }
         }
