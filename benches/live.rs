@@ -138,7 +138,7 @@ fn bench(c: &mut Criterion) {
                     chain.state.counts.total()
                 },
                 BatchSize::LargeInput,
-            )
+            );
         });
     }
     g.finish();

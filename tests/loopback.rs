@@ -56,7 +56,9 @@ fn same_bits(a: &[f64], b: &[f64]) -> bool {
 
 #[test]
 fn a_session_crosses_a_pty_into_the_recorder_frame_identical() {
-    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let _lock = PTY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let config = GloveConfig {
         style: Style::Novice,
         seed: 5,

@@ -74,7 +74,7 @@ pub struct Args {
 /// A built-in name that does not exist or a window that does not parse is a usage error
 /// (exit 2); a profile file that exists but is malformed is bad data (exit 1).
 pub fn resolve_profile(profile: &str, window: Option<&str>) -> anyhow::Result<Profile> {
-    let named_file = std::path::Path::new(profile).exists();
+    let named_file = Path::new(profile).exists();
     let mut p = Profile::resolve(profile).map_err(|e| {
         if named_file {
             anyhow::Error::new(e)

@@ -322,7 +322,7 @@ fn write_bids(
         dataset::add_scan(
             &subject_dir,
             &scans_stem,
-            &format!("beh/{stem}{}", mldsense::bids::PHYSIO_TSV_GZ),
+            &format!("beh/{stem}{}", bids::PHYSIO_TSV_GZ),
             &t,
         )?;
     }
