@@ -8,6 +8,9 @@
 //!
 //! Pseudo-terminal pairs are not safe to open from parallel tests: every pty test holds `PTY`.
 
+// Pseudo-terminals are Unix only.
+#![cfg(unix)]
+
 use mldsense::calibration::fit::grams_to_newtons;
 use mldsense::calibration::Calibration;
 use mldsense::frames::{FrameAssembler, FrameItem};

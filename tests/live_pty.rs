@@ -4,6 +4,9 @@
 //!
 //! Pseudo-terminal pairs are not safe to open from parallel tests: every test here holds `PTY`.
 
+// Pseudo-terminals are Unix only.
+#![cfg(unix)]
+
 use mldsense::sim::firmware::Firmware;
 use mldsense::sim::pty::PtyGlove;
 use mldsense::sim::{GloveConfig, Style, VirtualGlove};

@@ -4,6 +4,9 @@
 //! Pseudo-terminal pairs are not thread-safe to create concurrently, so the pty test holds a
 //! global lock.
 
+// Pseudo-terminals are Unix only.
+#![cfg(unix)]
+
 use mldsense::frames::{CalibratedStream, FrameAssembler, FrameItem};
 use mldsense::recording::{RecordingReader, RecordingSource};
 use mldsense::serial::{RecordTo, SerialSource};

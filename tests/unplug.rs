@@ -5,6 +5,9 @@
 //! the pty, remove the link) and plug it back in (a new pty, the link again) under the same
 //! path. Pseudo-terminal pairs are created under a global lock.
 
+// Pseudo-terminals are Unix only.
+#![cfg(unix)]
+
 use mldsense::recording::RecordingSource;
 use mldsense::serial::{RecordTo, SerialSource};
 use mldsense::sim::firmware::Firmware;
