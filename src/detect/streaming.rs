@@ -64,7 +64,8 @@ pub struct StrokeDetector {
     decim: usize,
     rate_hz: f64,
     work_hz: f64,
-    ring: usize,
+    /// The ring the buffered envelope and rows live in.
+    ring: Ring,
     env: Vec<f64>,
     hist: Vec<f64>,
     /// Working samples produced so far (the next index).
@@ -135,6 +136,52 @@ pub struct StrokeDetector {
     edge_floor: f64,
 }
 
+/// The index arithmetic of the detector's ring buffers: working sample `i` lives in slot
+/// `i mod len`, `len` a power of two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Ring {
+    mask: usize,
+}
+
+impl Ring {
+    /// A ring of `len` slots (a power of two).
+    fn new(len: usize) -> Self {
+        debug_assert!(len.is_power_of_two());
+        Ring { mask: len - 1 }
+    }
+
+    /// The slot of working sample `i`.
+    #[inline]
+    fn slot(self, i: u64) -> usize {
+        (i as usize) & self.mask
+    }
+
+    /// Slots in the ring.
+    fn len(self) -> u64 {
+        self.mask as u64 + 1
+    }
+}
+
+/// How a stroke is closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Close {
+    /// On a release that settled (or a new rise): its foot and the fingertips' returns are
+    /// looked for.
+    Settled,
+    /// Where it stands (the stream ended, a long dropout, the longest stroke): no looking
+    /// further.
+    Forced,
+}
+
+/// Which way from the peak a flank is walked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flank {
+    /// Before the peak: the rise.
+    Rise,
+    /// After the peak: the fall.
+    Fall,
+}
+
 /// Furthest a fingertip's own departure or return may lie outside the envelope's (seconds):
 /// fingertips of a rolling hand peak 40–200 ms apart.
 pub const ROLL_S: f64 = 0.25;
@@ -163,6 +210,20 @@ pub const FOOT_KNEE_S: f64 = 0.1;
 /// …within this band (mmHg, or twice the edge tolerance if larger: sensor noise), all of it
 /// above the base by the edge tolerance; the knee of a smooth rise is not.
 pub const FOOT_KNEE_MMHG: f64 = 1.0;
+
+/// A fall below a stroke's peak is a release once the envelope rises again by this fraction of
+/// the stroke's height (or the rise threshold, if larger): a new stroke from a ledge.
+pub const RERISE_FRACTION: f64 = 0.12;
+/// The hand counts as lifted and still only while the envelope stays within this band (mmHg)
+/// over half the lift time.
+pub const LIFT_FLAT_MMHG: f64 = 1.0;
+/// A channel's level at a re-zero is its mean over this long (seconds).
+pub const REZERO_MEAN_S: f64 = 0.25;
+/// The span a flank's change is measured over when looking for its foot (seconds).
+pub const FOOT_STEP_S: f64 = 0.05;
+/// Most samples of a stroke's envelope kept (at [`Stroke::ENVELOPE_RATE_HZ`], 82 s), however
+/// long `max_stroke_s` allows a stroke to be.
+pub const MAX_ENVELOPE_SAMPLES: usize = 4096;
 
 /// Most changes of stuck state the detector remembers.
 pub const MAX_STUCK_LOG: usize = 256;
@@ -199,7 +260,7 @@ impl StrokeDetector {
             decim: cond.decimation(),
             rate_hz: rate,
             work_hz: work,
-            ring,
+            ring: Ring::new(ring),
             env: vec![f64::NAN; ring],
             hist: vec![f64::NAN; ring * nch],
             k: 0,
@@ -218,7 +279,7 @@ impl StrokeDetector {
             flat_idx: 0,
             rest_level: f64::NAN,
             settle_n: n(cfg.settle_s),
-            foot_n: n(0.05),
+            foot_n: n(FOOT_STEP_S),
             window_n,
             max_n,
             lift_n: cfg.lift_s.map(n),
@@ -292,10 +353,7 @@ impl StrokeDetector {
 
     #[inline(always)]
     fn env_at(&self, i: u64) -> f64 {
-        self.env
-            .get((i as usize) & (self.ring - 1))
-            .copied()
-            .unwrap_or(f64::NAN)
+        self.env.get(self.ring.slot(i)).copied().unwrap_or(f64::NAN)
     }
 
     /// Feeds one row (`channel_count` values, mmHg, `NaN` where missing); finished strokes are
@@ -328,14 +386,14 @@ impl StrokeDetector {
         let last = self.k - 1;
         match self.mode {
             Mode::Idle => {}
-            Mode::Rising => self.emit(last, self.last_env, true, out),
+            Mode::Rising => self.emit(last, self.last_env, Close::Forced, out),
             Mode::Falling => {
-                let forced = last.saturating_sub(self.flat_idx) < self.settle_n
+                let unsettled = last.saturating_sub(self.flat_idx) < self.settle_n
                     && self.last_env > self.min + self.edge_tol(self.peak - self.min);
-                if forced {
-                    self.emit(last, self.min, true, out);
+                if unsettled {
+                    self.emit(last, self.min, Close::Forced, out);
                 } else {
-                    self.emit(self.min_idx, self.min, false, out);
+                    self.emit(self.min_idx, self.min, Close::Settled, out);
                 }
             }
         }
@@ -348,7 +406,7 @@ impl StrokeDetector {
 
     fn step(&mut self, out: &mut Vec<Stroke>) {
         let k = self.k;
-        let slot = (k as usize) & (self.ring - 1);
+        let slot = self.ring.slot(k);
         let fresh = self.cond.had_data();
         let newly_stuck = if fresh {
             self.update_stuck(k)
@@ -416,7 +474,7 @@ impl StrokeDetector {
                 let end = self.gap_from.saturating_sub(1).max(self.start_idx);
                 let level = self.env_at(end);
                 let (t0, t1) = (self.time_of(self.gap_from as f64), self.time_of(k as f64));
-                self.emit(end, level, true, out);
+                self.emit(end, level, Close::Forced, out);
                 if self.long_gaps.len() < MAX_STUCK_LOG {
                     self.long_gaps.push((t0, t1));
                 }
@@ -455,7 +513,7 @@ impl StrokeDetector {
     /// Runs the envelope state machine again over the buffered envelope, from the start of the
     /// open stroke (or `from`, if earlier) to `k`, without re-zeroing.
     fn replay(&mut self, from: u64, k: u64, out: &mut Vec<Stroke>) {
-        let oldest = self.k.saturating_sub(self.ring as u64 - 1);
+        let oldest = self.k.saturating_sub(self.ring.len() - 1);
         let s0 = self.start_idx.min(from).max(oldest).max(self.emitted_to);
         self.mode = Mode::Idle;
         self.base.clear();
@@ -487,7 +545,7 @@ impl StrokeDetector {
                     self.flat_level = e;
                     self.flat_idx = k;
                 } else if k - self.start_idx >= self.max_n {
-                    self.emit(k, e, true, out);
+                    self.emit(k, e, Close::Forced, out);
                     self.enter_idle(k, k);
                 }
             }
@@ -501,10 +559,10 @@ impl StrokeDetector {
                     self.flat_level = e;
                     self.flat_idx = k;
                 }
-                let rerise = (0.12 * (self.peak - self.start_level)).max(self.rise);
+                let rerise = (RERISE_FRACTION * (self.peak - self.start_level)).max(self.rise);
                 if e > self.min + rerise {
                     let (mi, m) = (self.min_idx, self.min);
-                    self.emit(mi, m, false, out);
+                    self.emit(mi, m, Close::Settled, out);
                     self.start_stroke(m, mi, e, k);
                 } else if k - self.flat_idx >= self.settle_n
                     && self.gap_len == 0
@@ -516,7 +574,7 @@ impl StrokeDetector {
                     let mi = self.min_idx;
                     let m = self.min;
                     self.settled_close = true;
-                    self.emit(mi, m, false, out);
+                    self.emit(mi, m, Close::Settled, out);
                     self.settled_close = false;
                     self.enter_idle(mi, k);
                 }
@@ -535,7 +593,7 @@ impl StrokeDetector {
         (0..self.nch).all(|c| {
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
             for i in from..=k {
-                let slot = (i as usize) & (self.ring - 1);
+                let slot = self.ring.slot(i);
                 if let Some(&v) = self.hist.get(slot * self.nch + c) {
                     if v.is_finite() {
                         lo = lo.min(v);
@@ -597,9 +655,9 @@ impl StrokeDetector {
     /// Rewrites the buffered envelope and peaks from `from` to before `k` without the channels
     /// now stuck.
     fn drop_stuck_history(&mut self, from: u64, k: u64) {
-        let oldest = self.k.saturating_sub(self.ring as u64 - 1);
+        let oldest = self.k.saturating_sub(self.ring.len() - 1);
         for i in from.max(oldest)..k {
-            let slot = (i as usize) & (self.ring - 1);
+            let slot = self.ring.slot(i);
             let Some(row) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) else {
                 continue;
             };
@@ -627,12 +685,12 @@ impl StrokeDetector {
         }
         let a = from - 1;
         let n = (k - a) as f64;
-        let sa = (a as usize) & (self.ring - 1);
-        let sk = (k as usize) & (self.ring - 1);
+        let sa = self.ring.slot(a);
+        let sk = self.ring.slot(k);
         let (ea, ek) = (self.env_at(a), self.env_at(k));
         for i in from..k {
             let f = (i - a) as f64 / n;
-            let slot = (i as usize) & (self.ring - 1);
+            let slot = self.ring.slot(i);
             if let Some(s) = self.env.get_mut(slot) {
                 *s = ea + (ek - ea) * f;
             }
@@ -697,7 +755,7 @@ impl StrokeDetector {
     fn idle(&mut self, k: u64, e: f64) {
         self.track_noise(k, e);
         self.push_base(k, e);
-        let slot = (k as usize) & (self.ring - 1);
+        let slot = self.ring.slot(k);
         if let Some(row) = self.hist.get(slot * self.nch..(slot + 1) * self.nch) {
             for (l, &v) in self.spell_low.iter_mut().zip(row) {
                 if v < *l {
@@ -744,10 +802,10 @@ impl StrokeDetector {
             hi = hi.max(v);
         }
         // NaN (no data) counts as not flat.
-        if hi - lo > 1.0 || hi.is_nan() || lo.is_nan() {
+        if hi - lo > LIFT_FLAT_MMHG || hi.is_nan() || lo.is_nan() {
             return;
         }
-        let quarter = (self.work_hz * 0.25).max(1.0) as u64;
+        let quarter = (self.work_hz * REZERO_MEAN_S).max(1.0) as u64;
         let mut any = false;
         for ch in 0..self.nch {
             if self.stuck.get(ch).copied().unwrap_or(true) {
@@ -755,7 +813,7 @@ impl StrokeDetector {
             }
             let (mut s, mut n) = (0.0, 0u32);
             for i in k + 1 - quarter.min(k + 1)..=k {
-                let slot = (i as usize) & (self.ring - 1);
+                let slot = self.ring.slot(i);
                 if let Some(&v) = self.hist.get(slot * self.nch + ch) {
                     if v.is_finite() {
                         s += v;
@@ -853,21 +911,21 @@ impl StrokeDetector {
     }
 
     /// Builds and appends the stroke of the current state, ending at working sample `end_idx`
-    /// whose release level is `end_level`; `forced` closes it there without looking for the
+    /// whose release level is `end_level`; `Close::Forced` closes it there without looking for the
     /// return to the level.
-    fn emit(&mut self, end_idx: u64, end_level: f64, forced: bool, out: &mut Vec<Stroke>) {
+    fn emit(&mut self, end_idx: u64, end_level: f64, close: Close, out: &mut Vec<Stroke>) {
         let height = self.peak - self.start_level;
         if height < self.min_height || !height.is_finite() {
             return;
         }
-        let oldest = self.k.saturating_sub(self.ring as u64);
+        let oldest = self.k.saturating_sub(self.ring.len());
         let lo = self.start_idx.max(oldest);
         let lo0 = lo;
         let pk = self.peak_idx.max(lo);
         // The level the final rise left: the base minimum, or a plateau above it (the resting
         // level after the hand touched down from a lift).
         let foot = self
-            .foot(pk, lo, self.start_level, height, false)
+            .foot(pk, lo, self.start_level, height, Flank::Rise)
             .or_else(|| self.rest_foot(pk, lo, self.start_level, height));
         let (start_level, lo) = match foot {
             Some((j, level)) => (level, j),
@@ -890,8 +948,9 @@ impl StrokeDetector {
         let end_idx = end_idx.max(pk);
         let mut offset = end_idx as f64;
         let mut end_level = end_level;
-        if !forced {
-            if let Some((_, level)) = self.foot(pk, end_idx, end_level, self.peak - end_level, true)
+        if close == Close::Settled {
+            if let Some((_, level)) =
+                self.foot(pk, end_idx, end_level, self.peak - end_level, Flank::Fall)
             {
                 end_level = level;
             }
@@ -906,7 +965,7 @@ impl StrokeDetector {
                 j += 1;
             }
         }
-        if !forced && self.peak - end_level < self.min_height {
+        if close == Close::Settled && self.peak - end_level < self.min_height {
             // It settled well above where it rose from, without standing out of that level:
             // the hand touching down onto the skin, not a stroke.
             return;
@@ -922,7 +981,7 @@ impl StrokeDetector {
         } else {
             lo0
         };
-        let (on, off) = self.fingertip_edges(lo_edge, pk, end_idx, onset, offset, forced, w);
+        let (on, off) = self.fingertip_edges(lo_edge, pk, end_idx, onset, offset, close, w);
         let (onset, offset) = (on, off);
         if (offset - onset) / self.work_hz < self.cfg.min_duration_s {
             return;
@@ -931,7 +990,7 @@ impl StrokeDetector {
         let i1 = (offset.ceil() as u64).min(self.k.saturating_sub(1)).max(i0);
         let mut channel_peaks = vec![Mmhg(f64::NAN); self.nch];
         for i in i0..=i1 {
-            let slot = (i as usize) & (self.ring - 1);
+            let slot = self.ring.slot(i);
             if let Some(row) = self.hist.get(slot * self.nch..(slot + 1) * self.nch) {
                 for (p, &v) in channel_peaks.iter_mut().zip(row) {
                     if v.is_finite() && (p.0.is_nan() || v > p.0) {
@@ -941,7 +1000,8 @@ impl StrokeDetector {
             }
         }
         let dur_s = (offset - onset) / self.work_hz;
-        let n_env = ((dur_s * Stroke::ENVELOPE_RATE_HZ).floor() as usize + 1).min(4096);
+        let n_env =
+            ((dur_s * Stroke::ENVELOPE_RATE_HZ).floor() as usize + 1).min(MAX_ENVELOPE_SAMPLES);
         let step = self.work_hz / Stroke::ENVELOPE_RATE_HZ;
         let envelope = (0..n_env)
             .map(|m| {
@@ -986,7 +1046,7 @@ impl StrokeDetector {
         end: u64,
         onset: f64,
         offset: f64,
-        forced: bool,
+        close: Close,
         w: u64,
     ) -> (f64, f64) {
         let (mut on, mut off) = (onset, offset);
@@ -995,7 +1055,7 @@ impl StrokeDetector {
         }
         let height = self.peak - self.start_level;
         let at = |i: u64, c: usize| {
-            let slot = (i as usize) & (self.ring - 1);
+            let slot = self.ring.slot(i);
             self.hist
                 .get(slot * self.nch + c)
                 .copied()
@@ -1038,7 +1098,7 @@ impl StrokeDetector {
                 }
                 j -= 1;
             }
-            if forced {
+            if close == Close::Forced {
                 continue;
             }
             let lvl_off = (pi..=b).map(|i| at(i, c)).fold(f64::INFINITY, f64::min);
@@ -1057,7 +1117,7 @@ impl StrokeDetector {
     }
 
     /// A plateau the stroke's flank starts (or ends) on, between the peak `pk` and `bound`
-    /// (before the peak if `!forward`): from the flank's half-height point, walk away from the
+    /// (before the peak for `Flank::Rise`): from the flank's half-height point, walk away from the
     /// peak until the change over 50 ms falls below a tenth of the change at half height. It
     /// counts only if it lies clearly above `base` and below half of `height` (so the dip of a
     /// double hump is never taken for it). Returns its index and level.
@@ -1067,8 +1127,9 @@ impl StrokeDetector {
         bound: u64,
         base: f64,
         height: f64,
-        forward: bool,
+        flank: Flank,
     ) -> Option<(u64, f64)> {
+        let forward = flank == Flank::Fall;
         let w = self.foot_n;
         let half = base + 0.5 * height;
         let step = |j: u64| if forward { j + 1 } else { j.wrapping_sub(1) };
