@@ -760,6 +760,17 @@ fn draw_rhythm<DB: DrawingBackend<ErrorType: 'static>>(
     Ok(())
 }
 
+/// plotters' SVG starts with an XML declaration, which is not allowed inside HTML.
+pub(crate) fn strip_xml_declaration(svg: &str) -> &str {
+    match svg.strip_prefix("<?xml") {
+        Some(rest) => rest
+            .find("?>")
+            .and_then(|i| rest.get(i + 2..))
+            .unwrap_or(svg),
+        None => svg,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -419,16 +419,6 @@ ul.changes li { margin: 0.2em 0; }
 svg { max-width: 100%; height: auto; }
 "#;
 
-fn strip_xml(svg: &str) -> &str {
-    match svg.strip_prefix("<?xml") {
-        Some(rest) => rest
-            .find("?>")
-            .and_then(|i| rest.get(i + 2..))
-            .unwrap_or(svg),
-        None => svg,
-    }
-}
-
 /// The pass/fail badge.
 pub fn result_badge(passed: bool) -> &'static str {
     if passed {
@@ -505,7 +495,7 @@ fn html(
             let _ = writeln!(
                 h,
                 "<figure id=\"chart-distribution\" role=\"img\" aria-label=\"distribution of session scores\" style=\"margin:12px 0\">{}</figure>",
-                strip_xml(&svg)
+                super::charts::strip_xml_declaration(&svg)
             );
         }
         Err(e) => {

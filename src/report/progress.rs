@@ -154,10 +154,7 @@ pub fn trainee_section(k: usize, p: &TraineeProgress, pass_mark: f64) -> String 
     }
     match super::class_charts::learning_curve_svg(p, pass_mark) {
         Ok(svg) => {
-            let svg = svg
-                .strip_prefix("<?xml")
-                .and_then(|r| r.find("?>").and_then(|i| r.get(i + 2..)))
-                .unwrap_or(svg.as_str());
+            let svg = super::charts::strip_xml_declaration(&svg);
             let _ = writeln!(
                 h,
                 "<figure class=\"curve\" role=\"img\" aria-label=\"learning curve of {}\" style=\"margin:8px 0\">{svg}</figure>",
