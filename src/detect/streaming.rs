@@ -89,41 +89,20 @@ pub struct StrokeDetector {
     window_n: u64,
     max_n: u64,
     lift_n: Option<u64>,
-    /// Per channel: is it stuck (flat within a hair for `stuck_n`, or at full scale), so left out
-    /// of the envelope and the peaks until it moves again.
-    stuck: Vec<bool>,
-    /// Per channel: the value a flat spell started at, and where.
-    flat_ref: Vec<f64>,
-    flat_from: Vec<u64>,
-    /// Per channel: a channel that has just come unstuck stays out until here (the filters are
-    /// still coming down from the stuck value).
-    quarantine: Vec<u64>,
-    /// Per channel, this working sample: left out of the envelope and the peaks.
-    excluded: Vec<bool>,
-    stuck_n: u64,
-    /// How far before a flat spell a newly stuck channel is left out (the filters' settling).
-    stuck_margin: u64,
+    /// Which channels are stuck, and since when.
+    stuck: Stuck,
     /// Working sample just after the last emitted stroke's offset (a replay starts no earlier).
     emitted_to: u64,
     /// The stroke being emitted closed on a flat release (not split by a new rise).
     settled_close: bool,
     /// Working samples of [`ROLL_S`].
     roll_n: u64,
-    /// A short dropout ended: bridge from its start once the filters have caught up.
-    pending_bridge: Option<(u64, u64)>,
-    /// Changes of a channel's stuck state: (seconds from the first sample, channel, stuck now,
-    /// the level it sits at). Bounded to [`MAX_STUCK_LOG`] entries.
-    stuck_log: Vec<(f64, usize, bool, f64)>,
     /// Per channel: the lowest level of the idle spells before the current one (where the hand
     /// was lifted off the skin), and the lowest of the current spell.
     low: Vec<f64>,
     spell_low: Vec<f64>,
-    /// Working samples in the current run without any data (a dropout), and where it began.
-    gap_len: u64,
-    gap_from: u64,
-    bridge_n: u64,
-    /// Dropouts longer than the bridge that ended a stroke.
-    long_gaps: Vec<(f64, f64)>,
+    /// The dropout under way, the bridge over a short one, the long ones so far.
+    gaps: Dropouts,
     /// Sum and count of the resting level at each stroke start (mean resting contact).
     rest_sum: f64,
     rest_count: u64,
@@ -134,6 +113,49 @@ pub struct StrokeDetector {
     rise: f64,
     min_height: f64,
     edge_floor: f64,
+}
+
+/// How far before a flat spell a newly stuck channel is left out (seconds): the filters'
+/// settling.
+pub const STUCK_MARGIN_S: f64 = 0.5;
+
+/// The detector's stuck channels (flat within a hair for [`STUCK_S`], or at full scale): left
+/// out of the envelope and the peaks until they move again.
+#[derive(Clone, Debug)]
+struct Stuck {
+    /// Per channel: stuck now.
+    now: Vec<bool>,
+    /// Per channel: the value a flat spell started at…
+    flat_ref: Vec<f64>,
+    /// …and where.
+    flat_from: Vec<u64>,
+    /// Per channel: a channel that has just come unstuck stays out until here (the filters are
+    /// still coming down from the stuck value).
+    quarantine: Vec<u64>,
+    /// Per channel, this working sample: left out of the envelope and the peaks.
+    excluded: Vec<bool>,
+    /// Working samples of [`STUCK_S`].
+    n: u64,
+    /// Working samples of [`STUCK_MARGIN_S`].
+    margin: u64,
+    /// Changes of a channel's stuck state: (seconds from the first sample, channel, stuck now,
+    /// the level it sits at). Bounded to [`MAX_STUCK_LOG`] entries.
+    log: Vec<(f64, usize, bool, f64)>,
+}
+
+/// The detector's dropouts: runs of working samples without any data.
+#[derive(Clone, Debug)]
+struct Dropouts {
+    /// Working samples in the current run without data…
+    len: u64,
+    /// …and where it began.
+    from: u64,
+    /// Working samples of [`BRIDGE_S`]: the longest run bridged inside a stroke.
+    bridge_n: u64,
+    /// A short dropout ended: bridge from its start once the filters have caught up.
+    pending_bridge: Option<(u64, u64)>,
+    /// Dropouts longer than the bridge that ended a stroke (seconds from the first sample).
+    long: Vec<(f64, f64)>,
 }
 
 /// The index arithmetic of the detector's ring buffers: working sample `i` lives in slot
@@ -283,24 +305,28 @@ impl StrokeDetector {
             window_n,
             max_n,
             lift_n: cfg.lift_s.map(n),
-            stuck: vec![false; nch],
-            flat_ref: vec![f64::NAN; nch],
-            flat_from: vec![0; nch],
-            quarantine: vec![0; nch],
-            excluded: vec![false; nch],
-            stuck_n: n(STUCK_S),
-            stuck_margin: n(0.5),
+            stuck: Stuck {
+                now: vec![false; nch],
+                flat_ref: vec![f64::NAN; nch],
+                flat_from: vec![0; nch],
+                quarantine: vec![0; nch],
+                excluded: vec![false; nch],
+                n: n(STUCK_S),
+                margin: n(STUCK_MARGIN_S),
+                log: Vec::new(),
+            },
             emitted_to: 0,
-            pending_bridge: None,
             settled_close: false,
             roll_n: n(ROLL_S),
-            stuck_log: Vec::new(),
             low: vec![f64::INFINITY; nch],
             spell_low: vec![f64::INFINITY; nch],
-            gap_len: 0,
-            gap_from: 0,
-            bridge_n: n(BRIDGE_S),
-            long_gaps: Vec::new(),
+            gaps: Dropouts {
+                len: 0,
+                from: 0,
+                bridge_n: n(BRIDGE_S),
+                pending_bridge: None,
+                long: Vec::new(),
+            },
             rest_sum: 0.0,
             rest_count: 0,
             noise_step: 0.0,
@@ -412,28 +438,30 @@ impl StrokeDetector {
             self.update_stuck(k)
         } else {
             // A dropout holds every channel: it says nothing about a sensor being stuck.
-            for f in &mut self.flat_from {
+            for f in &mut self.stuck.flat_from {
                 *f += 1;
             }
             None
         };
         let cur = self.cond.current();
         for ((x, &st), &q) in self
+            .stuck
             .excluded
             .iter_mut()
-            .zip(&self.stuck)
-            .zip(&self.quarantine)
+            .zip(&self.stuck.now)
+            .zip(&self.stuck.quarantine)
         {
             *x = st || k < q;
         }
         let any_free = self
+            .stuck
             .excluded
             .iter()
             .zip(cur)
             .any(|(&st, v)| !st && v.is_finite());
         let mut e = f64::NEG_INFINITY;
         if let Some(h) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) {
-            for ((hv, &v), &st) in h.iter_mut().zip(cur).zip(&self.excluded) {
+            for ((hv, &v), &st) in h.iter_mut().zip(cur).zip(&self.stuck.excluded) {
                 // A stuck channel is out of the envelope and the peaks (unless every channel
                 // is: then nothing tells them apart, and all count).
                 let used = !st || !any_free;
@@ -465,46 +493,46 @@ impl StrokeDetector {
             }
         }
         if !fresh && self.last_env.is_finite() {
-            if self.gap_len == 0 {
-                self.gap_from = k;
+            if self.gaps.len == 0 {
+                self.gaps.from = k;
             }
-            self.gap_len += 1;
-            if self.gap_len == self.bridge_n + 1 && self.mode != Mode::Idle {
+            self.gaps.len += 1;
+            if self.gaps.len == self.gaps.bridge_n + 1 && self.mode != Mode::Idle {
                 // A long dropout ends the stroke where the data stopped.
-                let end = self.gap_from.saturating_sub(1).max(self.start_idx);
+                let end = self.gaps.from.saturating_sub(1).max(self.start_idx);
                 let level = self.env_at(end);
-                let (t0, t1) = (self.time_of(self.gap_from as f64), self.time_of(k as f64));
+                let (t0, t1) = (self.time_of(self.gaps.from as f64), self.time_of(k as f64));
                 self.emit(end, level, Close::Forced, out);
-                if self.long_gaps.len() < MAX_STUCK_LOG {
-                    self.long_gaps.push((t0, t1));
+                if self.gaps.long.len() < MAX_STUCK_LOG {
+                    self.gaps.long.push((t0, t1));
                 }
                 self.enter_idle(k, k);
             }
-        } else if fresh && self.gap_len > 0 {
-            if self.gap_len <= self.bridge_n {
+        } else if fresh && self.gaps.len > 0 {
+            if self.gaps.len <= self.gaps.bridge_n {
                 // Bridge once the filters have risen to the new values (≈ their delay).
-                self.pending_bridge = Some((self.gap_from, k + self.foot_n));
+                self.gaps.pending_bridge = Some((self.gaps.from, k + self.foot_n));
             } else {
                 // After a long gap the signal starts afresh: what it left off at is no rest.
                 self.base.clear();
                 self.idle_since = k;
-                let (t0, t1) = (self.time_of(self.gap_from as f64), self.time_of(k as f64));
-                if let Some(g) = self.long_gaps.last_mut() {
+                let (t0, t1) = (self.time_of(self.gaps.from as f64), self.time_of(k as f64));
+                if let Some(g) = self.gaps.long.last_mut() {
                     if (g.0 - t0).abs() < 1e-9 {
                         g.1 = t1;
                     }
                 }
             }
-            self.gap_len = 0;
+            self.gaps.len = 0;
         }
-        if let Some((from, at)) = self.pending_bridge {
-            if k >= at && self.gap_len == 0 {
+        if let Some((from, at)) = self.gaps.pending_bridge {
+            if k >= at && self.gaps.len == 0 {
                 self.bridge(from, k);
-                self.pending_bridge = None;
+                self.gaps.pending_bridge = None;
             }
         }
         self.last_env = e;
-        if self.gap_len > self.bridge_n {
+        if self.gaps.len > self.gaps.bridge_n {
             return;
         }
         self.advance(k, e, out);
@@ -565,7 +593,7 @@ impl StrokeDetector {
                     self.emit(mi, m, Close::Settled, out);
                     self.start_stroke(m, mi, e, k);
                 } else if k - self.flat_idx >= self.settle_n
-                    && self.gap_len == 0
+                    && self.gaps.len == 0
                     && (self.channels_settled(k)
                         || k - self.flat_idx >= self.settle_n + self.roll_n)
                 {
@@ -617,32 +645,32 @@ impl StrokeDetector {
                 continue;
             }
             let (Some(r), Some(from), Some(st)) = (
-                self.flat_ref.get_mut(c),
-                self.flat_from.get_mut(c),
-                self.stuck.get_mut(c),
+                self.stuck.flat_ref.get_mut(c),
+                self.stuck.flat_from.get_mut(c),
+                self.stuck.now.get_mut(c),
             ) else {
                 continue;
             };
             if (v - *r).abs() <= STUCK_BAND_MMHG {
-                if !*st && k.saturating_sub(*from) >= self.stuck_n {
+                if !*st && k.saturating_sub(*from) >= self.stuck.n {
                     *st = true;
                     // Out from a little before the flat spell: the filters' way up to it.
-                    *from = from.saturating_sub(self.stuck_margin);
+                    *from = from.saturating_sub(self.stuck.margin);
                     newly = Some(newly.map_or(*from, |n: u64| n.min(*from)));
-                    if self.stuck_log.len() < MAX_STUCK_LOG {
+                    if self.stuck.log.len() < MAX_STUCK_LOG {
                         let t = ((*from + 1) * self.decim as u64) as f64 / self.rate_hz;
-                        self.stuck_log.push((t, c, true, v));
+                        self.stuck.log.push((t, c, true, v));
                     }
                 }
             } else {
                 if *st {
                     *st = false;
-                    if let Some(q) = self.quarantine.get_mut(c) {
-                        *q = k + self.bridge_n + 1;
+                    if let Some(q) = self.stuck.quarantine.get_mut(c) {
+                        *q = k + self.gaps.bridge_n + 1;
                     }
-                    if self.stuck_log.len() < MAX_STUCK_LOG {
+                    if self.stuck.log.len() < MAX_STUCK_LOG {
                         let t = ((k + 1) * self.decim as u64) as f64 / self.rate_hz;
-                        self.stuck_log.push((t, c, false, v));
+                        self.stuck.log.push((t, c, false, v));
                     }
                 }
                 *r = v;
@@ -662,7 +690,7 @@ impl StrokeDetector {
                 continue;
             };
             let mut e = f64::NEG_INFINITY;
-            for (v, &st) in row.iter_mut().zip(&self.stuck) {
+            for (v, &st) in row.iter_mut().zip(&self.stuck.now) {
                 if st {
                     *v = f64::NAN;
                 } else if *v > e {
@@ -808,7 +836,7 @@ impl StrokeDetector {
         let quarter = (self.work_hz * REZERO_MEAN_S).max(1.0) as u64;
         let mut any = false;
         for ch in 0..self.nch {
-            if self.stuck.get(ch).copied().unwrap_or(true) {
+            if self.stuck.now.get(ch).copied().unwrap_or(true) {
                 continue;
             }
             let (mut s, mut n) = (0.0, 0u32);
@@ -896,18 +924,18 @@ impl StrokeDetector {
     /// Changes of stuck state so far: (seconds from the first sample, channel, stuck now,
     /// level in mmHg).
     pub fn stuck_log(&self) -> &[(f64, usize, bool, f64)] {
-        &self.stuck_log
+        &self.stuck.log
     }
 
     /// Channels stuck now.
     pub fn stuck_now(&self) -> &[bool] {
-        &self.stuck
+        &self.stuck.now
     }
 
     /// Dropouts longer than [`BRIDGE_S`] that ended a stroke: (from, to), seconds from the first
     /// sample.
     pub fn long_gaps(&self) -> &[(f64, f64)] {
-        &self.long_gaps
+        &self.gaps.long
     }
 
     /// Builds and appends the stroke of the current state, ending at working sample `end_idx`
