@@ -7,7 +7,7 @@ use super::palette::{BLUE, BLUISH_GREEN, REDDISH_PURPLE, VERMILLION};
 use crate::class::{SessionRecord, TraineeProgress};
 use plotters::prelude::*;
 
-use super::charts::{err, DrawResult};
+use super::charts::{err, whole_label, DrawResult};
 
 fn font(size: f64) -> TextStyle<'static> {
     (fonts::FAMILY, size).into_font().into()
@@ -49,13 +49,7 @@ pub fn score_distribution_svg(records: &[SessionRecord], pass_mark: f64) -> Draw
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_desc("sessions")
             .y_labels((y_top.floor() as usize + 1).min(11))
-            .y_label_formatter(&|v| {
-                if (v - v.round()).abs() < 1e-9 {
-                    format!("{v:.0}")
-                } else {
-                    String::new()
-                }
-            })
+            .y_label_formatter(&whole_label)
             .label_style(font(12.0))
             .axis_desc_style(font(13.0))
             .draw()

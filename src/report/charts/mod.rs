@@ -126,6 +126,15 @@ fn axes<'a, DB: DrawingBackend<ErrorType: 'static>>(
         .map_err(err)
 }
 
+/// An axis label for a count: the whole number, and nothing between whole numbers.
+pub(crate) fn whole_label(v: &f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}")
+    } else {
+        String::new()
+    }
+}
+
 /// Renders `chart` as an SVG document string.
 pub fn svg(chart: Chart, session: &Session, graded: &GradedSession) -> DrawResult<String> {
     let mut out = String::new();

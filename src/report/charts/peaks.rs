@@ -92,13 +92,7 @@ pub(super) fn draw_histogram<DB: DrawingBackend<ErrorType: 'static>>(
         .y_desc("strokes")
         // Counts are whole: ask for at most one label per stroke and print no fractions.
         .y_labels((y_top.floor() as usize + 1).min(11))
-        .y_label_formatter(&|v| {
-            if (v - v.round()).abs() < 1e-9 {
-                format!("{v:.0}")
-            } else {
-                String::new()
-            }
-        })
+        .y_label_formatter(&whole_label)
         .label_style(font(12.0))
         .axis_desc_style(font(13.0))
         .draw()
