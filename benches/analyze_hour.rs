@@ -87,7 +87,7 @@ fn bench(c: &mut Criterion) {
             let mut out = Vec::new();
             render(&session, &graded, Format::Json, &mut out).expect("render");
             out.len()
-        })
+        });
     });
     g.finish();
 }

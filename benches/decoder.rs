@@ -91,7 +91,7 @@ fn bench(c: &mut Criterion) {
                 d.push(chunk, |r| frames += u32::from(r.is_ok()));
             }
             black_box(frames)
-        })
+        });
     });
     g.bench_function("frame_assembler", |b| {
         b.iter(|| {
@@ -101,7 +101,7 @@ fn bench(c: &mut Criterion) {
                 a.push(chunk, |_| items += 1);
             }
             black_box(items)
-        })
+        });
     });
     g.bench_function("calibrated_stream", |b| {
         b.iter(|| {
@@ -114,7 +114,7 @@ fn bench(c: &mut Criterion) {
                 rows += block.values.len() / CH;
             }
             black_box(rows)
-        })
+        });
     });
     g.finish();
 }

@@ -54,7 +54,7 @@ fn parsing(c: &mut Criterion) {
                 }
             }
             black_box(sum)
-        })
+        });
     });
     g.bench_function("split + str::parse (reference)", |b| {
         b.iter(|| {
@@ -65,7 +65,7 @@ fn parsing(c: &mut Criterion) {
                 }
             }
             black_box(sum)
-        })
+        });
     });
     g.finish();
 }
@@ -113,7 +113,7 @@ fn reading(c: &mut Criterion) {
                     n += block.values.len();
                 }
                 black_box(n)
-            })
+            });
         });
     }
     g.finish();

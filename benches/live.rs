@@ -53,7 +53,7 @@ impl Chain {
         let state = LiveState::new(
             info.channels.iter().map(|c| c.name.clone()).collect(),
             target_window(&profile),
-            1.0,
+            mldsense::live::rhythm::Rhythm::of(&profile),
         );
         Chain {
             stream,
@@ -138,7 +138,7 @@ fn bench(c: &mut Criterion) {
                     chain.state.counts.total()
                 },
                 BatchSize::LargeInput,
-            )
+            );
         });
     }
     g.finish();

@@ -61,7 +61,7 @@ fn bench(c: &mut Criterion) {
                 }
             }
             black_box(acc)
-        })
+        });
     });
     g.bench_function("detector (filter + detect)", |b| {
         b.iter(|| {
@@ -72,7 +72,7 @@ fn bench(c: &mut Criterion) {
             }
             d.finish(&mut out);
             black_box(out.len())
-        })
+        });
     });
     let block = Block {
         start_row: 0,
@@ -86,7 +86,7 @@ fn bench(c: &mut Criterion) {
             p.push_block(&block, &mut out);
             p.finish(&mut out);
             black_box(out.len())
-        })
+        });
     });
     g.finish();
 }

@@ -28,10 +28,10 @@ fn bench(c: &mut Criterion) {
                 n += block.values.len();
             }
             black_box(n)
-        })
+        });
     });
     g.bench_function("firmware_wire_bytes", |b| {
-        b.iter(|| black_box(session_bytes(config()).0.len()))
+        b.iter(|| black_box(session_bytes(config()).0.len()));
     });
     g.finish();
 }

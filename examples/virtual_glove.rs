@@ -15,7 +15,7 @@ use std::io::Write;
 #[derive(Debug, Parser)]
 struct Args {
     /// Trainee style.
-    #[arg(long, value_enum, default_value_t = Style::Steady)]
+    #[arg(long, default_value = "steady")]
     style: Style,
     /// Seed.
     #[arg(long, default_value_t = 1)]

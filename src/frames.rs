@@ -35,7 +35,7 @@ use crate::calibration::{Calibration, Calibrator};
 use crate::error::{Error, Result};
 use crate::stream::{Block, ChannelInfo, StreamEvent, StreamInfo};
 use crate::units::SquareMillimetres;
-use mldsense_protocol::{Decoder, DeviceInfo, Frame, Message, Reply, Status};
+use mldsense_protocol::{Decoder, DeviceInfo, Feed, Frame, Message, Reply, Status};
 
 /// Rows of raw counts from one `SampleBlock`.
 #[derive(Clone, Debug, PartialEq)]
@@ -196,18 +196,20 @@ impl FrameAssembler {
     }
 
     /// Feeds `bytes` (any chunk of the stream) and calls `on_item` for everything they complete.
-    pub fn push(&mut self, bytes: &[u8], mut on_item: impl FnMut(FrameItem)) {
-        let mut frames: Vec<Frame> = Vec::new();
-        let mut last_error = None;
-        self.decoder.push(bytes, |r| match r {
-            Ok(f) => frames.push(f),
-            Err(e) => last_error = Some(e),
-        });
-        if last_error.is_some() {
-            self.last_error = last_error;
-        }
-        for frame in frames {
-            self.handle(frame, &mut on_item);
+    /// Each frame is handled as the decoder completes it: nothing is collected per chunk.
+    pub fn push(&mut self, mut bytes: &[u8], mut on_item: impl FnMut(FrameItem)) {
+        loop {
+            match self.decoder.feed(bytes) {
+                Feed::Consumed => return,
+                Feed::Frame { frame, rest } => {
+                    self.handle(frame, &mut on_item);
+                    bytes = rest;
+                }
+                Feed::Error { error, rest } => {
+                    self.last_error = Some(error);
+                    bytes = rest;
+                }
+            }
         }
     }
 
@@ -356,6 +358,8 @@ pub struct CalibratedStream {
     prev_saturated: u16,
     /// The low-battery bit of the last `Status`.
     prev_low_battery: bool,
+    /// The items of the chunk being turned into rows, kept so a chunk allocates nothing.
+    items: Vec<FrameItem>,
 }
 
 impl CalibratedStream {
@@ -374,6 +378,7 @@ impl CalibratedStream {
             warnings,
             prev_saturated: 0,
             prev_low_battery: false,
+            items: Vec::new(),
         }
     }
 
@@ -422,9 +427,10 @@ impl CalibratedStream {
     /// or rate mid-stream (the stream's shape and time base cannot change).
     pub fn push_bytes(&mut self, bytes: &[u8], out: &mut Block) -> Result<()> {
         let channels = self.info.channel_count();
-        let mut items = Vec::new();
+        let mut items = std::mem::take(&mut self.items);
+        items.clear();
         self.assembler.push(bytes, |item| items.push(item));
-        for item in items {
+        for item in items.drain(..) {
             match item {
                 FrameItem::Info(info) => {
                     if usize::from(info.channel_count) != channels {
@@ -490,24 +496,23 @@ impl CalibratedStream {
                 FrameItem::Reply { seq, reply } => self.replies.push((seq, reply)),
             }
         }
+        self.items = items;
         Ok(())
     }
 }
 
-/// Makes `out` start at `row` if it is empty, so appended rows land at their index.
+/// Makes `out` start at `row` if it is empty, so appended rows land at their index. Rows arrive
+/// contiguous by construction (a lost frame is a [`FrameItem::Gap`] of `NaN` rows), so a
+/// non-empty block already ends at `row`.
 fn align(out: &mut Block, row: u64, channels: usize) {
     if out.values.is_empty() {
         out.start_row = row;
-    } else {
-        // Rows are contiguous by construction; anything else is a bug upstream, so pad rather
-        // than mis-time the rows.
-        let end = out.start_row + out.rows(channels) as u64;
-        if row > end {
-            let n = usize::try_from(row - end).unwrap_or(0);
-            let len = out.values.len().saturating_add(n.saturating_mul(channels));
-            out.values.resize(len, f64::NAN);
-        }
     }
+    debug_assert_eq!(
+        out.start_row + out.rows(channels) as u64,
+        row,
+        "rows reach the block contiguously"
+    );
 }
 
 /// The stream description of a device: its rate and its channels' names and areas.

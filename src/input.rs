@@ -2,9 +2,10 @@
 //! recordings, by its magic bytes), and expanding folders into the inputs they hold, so an
 //! instructor can name a whole class at once.
 
-use crate::bids::{BidsPaths, BidsSource};
+use crate::bids::{self, BidsPaths, BidsSource};
 use crate::calibration::Calibration;
 use crate::error::{Error, Result};
+use crate::files::{self, ensure_regular_file};
 use crate::recording::{RecordingSource, MAGIC};
 use crate::session::SessionMeta;
 use crate::stream::{Block, PressureSource, StreamInfo};
@@ -59,50 +60,6 @@ pub fn kind_of(path: &Path) -> Result<InputKind> {
         }
         Err(e) => Err(Error::io(path, e)),
     }
-}
-
-/// Refuses what is not a regular file (a FIFO, a device, a socket, a folder) before it is
-/// opened: reading a FIFO or a terminal would wait for a writer forever. Symbolic links are
-/// followed.
-///
-/// # Errors
-/// [`Error::Io`] if `path` cannot be looked at; [`Error::Unsupported`] naming the file and
-/// what it is otherwise.
-pub fn ensure_regular_file(path: &Path) -> Result<()> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_file() {
-        return Ok(());
-    }
-    let what = special_kind(&meta);
-    Err(Error::Unsupported(format!(
-        "{}: is {what}, not a regular file; mldsense reads recordings and BIDS files only \
-         (copy the data to a file first)",
-        path.display()
-    )))
-}
-
-fn special_kind(meta: &std::fs::Metadata) -> &'static str {
-    let t = meta.file_type();
-    if t.is_dir() {
-        return "a folder";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    "a special file"
 }
 
 fn unknown(path: &Path) -> Error {
@@ -208,24 +165,14 @@ fn walk(
     out: &mut Vec<PathBuf>,
     seen_dirs: &mut std::collections::HashSet<PathBuf>,
 ) -> Result<()> {
-    let canonical = std::fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
-    if !seen_dirs.insert(canonical) {
-        // A symbolic link back to a folder already walked.
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let path = entry.path();
-        if path.is_dir() {
-            walk(&path, out, seen_dirs)?;
+    for path in files::walk(dir, seen_dirs)? {
+        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
             continue;
-        }
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let is_bids_data = name.ends_with("_physio.tsv.gz")
-            || (name.ends_with("_physio.tsv")
-                && !path.with_file_name(format!("{name}.gz")).exists());
+        };
+        // `x_physio.tsv` beside `x_physio.tsv.gz` is the same recording: the compressed one wins.
+        let is_bids_data = bids::is_physio_data(&name)
+            && !(name.ends_with(bids::PHYSIO_TSV)
+                && path.with_file_name(format!("{name}.gz")).exists());
         if name.ends_with(".mld") || is_bids_data {
             out.push(path);
         }

@@ -14,11 +14,19 @@
 //! ```
 //!
 //! Batch analysis is the same chain fed from a file as fast as it can go ([`pipeline`]), so live
-//! and batch runs give identical strokes.
+//! and batch runs give identical strokes. The data model the stages exchange ([`session`],
+//! [`stream`]) is at the bottom, and no module imports one above it (`docs/ARCHITECTURE.md`
+//! draws the layers; `tests/layers.rs` checks them). The command line is the binary's, not the
+//! library's: the library has no clap or anyhow in it.
 
 #![warn(missing_docs)]
 
+// The bottom: units, errors, files and the data model the stages exchange.
 pub mod error;
+pub mod files;
+pub mod session;
+pub mod stats;
+pub mod stream;
 pub mod units;
 
 // Sources: where bytes and samples come from.
@@ -34,9 +42,9 @@ pub mod filter;
 pub mod frames;
 pub mod pipeline;
 pub mod plausible;
-pub mod stream;
 
 // What comes out.
+pub mod analysis;
 pub mod class;
 pub mod classroom;
 pub mod eval;
@@ -44,8 +52,5 @@ pub mod grade;
 pub mod live;
 pub mod recording;
 pub mod report;
-pub mod session;
-
-pub mod cli;
 
 pub use error::{Error, Result};

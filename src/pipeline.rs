@@ -4,10 +4,10 @@
 //! fast as it can go; both paths run the same code row by row, so block boundaries never change
 //! the strokes (live = batch, proven in `tests/streaming.rs`).
 
-use crate::detect::{DetectorConfig, Stroke, StrokeDetector};
+use crate::detect::{DetectorConfig, StrokeDetector};
 use crate::error::{Error, Result};
 use crate::filter::quality::QualityMonitor;
-use crate::session::{Levels, QualityKind, QualityWarning, Session, SessionMeta, Trace};
+use crate::session::{Levels, QualityKind, QualityWarning, Session, SessionMeta, Stroke, Trace};
 use crate::stream::{Block, PressureSource, StreamEvent, StreamInfo};
 
 /// Settings of the whole chain.

@@ -6,7 +6,7 @@
 //! never a skipped one, so every later stage can keep counting samples.
 
 use crate::error::Result;
-use crate::units::{Mmhg, SquareMillimetres};
+use crate::units::SquareMillimetres;
 use serde::{Deserialize, Serialize};
 
 /// One fingertip sensor.
@@ -97,9 +97,4 @@ pub trait PressureSource {
     /// Clears `block` and fills it with the next rows, in mmHg. Returns `false` at the end of the
     /// stream (the block is then empty).
     fn next_block(&mut self, block: &mut Block) -> Result<bool>;
-}
-
-/// Pressure at one instant on every channel; a convenience for tests and small tools.
-pub fn row_to_mmhg(row: &[f64]) -> Vec<Mmhg> {
-    row.iter().copied().map(Mmhg).collect()
 }

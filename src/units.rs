@@ -1,7 +1,8 @@
 //! Physical quantities as types, so a pressure in mmHg cannot be mixed up with one in kPa or a
 //! force in newtons.
 //!
-//! Conversion factors: 1 mmHg = 133.322 Pa; 1 kPa = 7.50062 mmHg (see `shared/REFERENCES.md`).
+//! Conversion factors: 1 mmHg = 133.322 Pa; 1 kPa = 7.50062 mmHg (the conventional millimetre of
+//! mercury, 133.322 387 415 Pa: BIPM, *The International System of Units*, 9th ed., 2019).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -76,6 +77,12 @@ quantity!(
     SquareMillimetres,
     "mm²"
 );
+
+impl SquareMillimetres {
+    /// The active area of an FSR 402 (12.7 mm diameter), the glove's sensor: the area assumed
+    /// where a file or a calibration names none.
+    pub const FSR_402: SquareMillimetres = SquareMillimetres(126.7);
+}
 
 impl From<Kpa> for Mmhg {
     fn from(k: Kpa) -> Self {

@@ -4,9 +4,9 @@
 //!   test (raised-cosine, skewed, trapezoid and double-hump strokes, incomplete releases, drift,
 //!   hum, spikes, dropouts, 100–1000 Hz, 3–5 channels) must meet the project's bar: stroke
 //!   F1 ≥ 0.98, onset+offset F1 ≥ 0.95, mean peak error ≤ 1.5 mmHg, grade agreement ≥ 0.98.
-//! - `heldout_directory` (ignored; `MLDSENSE_HELDOUT=dir cargo test --release --test accuracy --
-//!   --ignored --nocapture`): scores every BIDS recording (`*_physio.tsv.gz` + `_physio.json` +
-//!   `_events.tsv`) in a directory, e.g. one written by `tools/heldout/gen.py`.
+//!
+//! A folder of annotated BIDS recordings (one written by `tools/heldout/gen.py`, say) is scored
+//! by the tool itself: `mldsense bench DIR`.
 //!
 //! Matching follows mir_eval / sed_eval: maximum bipartite matching of onsets within ±200 ms;
 //! onset+offset additionally needs the offset within max(200 ms, 20 % of the true length).
@@ -15,7 +15,6 @@ use mldsense::detect::{DetectorConfig, Stroke, StrokeDetector};
 use mldsense::stream::{ChannelInfo, StreamInfo};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::io::Read;
 
 /// A true stroke.
 #[derive(Clone, Debug)]
@@ -355,83 +354,4 @@ fn meets_the_bar_on_generated_recordings() {
     assert!(total.on_off_f1() >= 0.95, "{}", total.summary());
     assert!(total.peak_err() <= 1.5, "{}", total.summary());
     assert!(total.grade_agreement() >= 0.98, "{}", total.summary());
-}
-
-fn read_bids(stem: &std::path::Path) -> (f64, usize, Vec<f64>, Vec<Truth>) {
-    let s = stem.to_string_lossy();
-    let side: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(format!("{s}_physio.json")).unwrap())
-            .unwrap();
-    let rate = side["SamplingFrequency"].as_f64().unwrap();
-    let cols: Vec<String> = side["Columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c.as_str().unwrap().to_string())
-        .collect();
-    let scale: Vec<f64> = cols
-        .iter()
-        .map(|c| match side[c]["Units"].as_str() {
-            Some("kPa") => 7.500_615_758,
-            _ => 1.0,
-        })
-        .collect();
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(std::fs::File::open(format!("{s}_physio.tsv.gz")).unwrap())
-        .read_to_string(&mut text)
-        .unwrap();
-    let mut rows = Vec::new();
-    for line in text.lines() {
-        for (c, f) in line.split('\t').enumerate() {
-            rows.push(if f == "n/a" {
-                f64::NAN
-            } else {
-                f.parse::<f64>().unwrap() * scale[c]
-            });
-        }
-    }
-    let ev = std::fs::read_to_string(format!("{s}_events.tsv")).unwrap();
-    let mut lines = ev.lines();
-    let head: Vec<&str> = lines.next().unwrap().split('\t').collect();
-    let col = |n: &str| head.iter().position(|h| *h == n).unwrap();
-    let (io, id, ip) = (col("onset"), col("duration"), col("peak_mmhg"));
-    let truth = lines
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            let onset: f64 = f[io].parse().unwrap();
-            Truth {
-                onset,
-                offset: onset + f[id].parse::<f64>().unwrap(),
-                peak: f[ip].parse().unwrap(),
-            }
-        })
-        .collect();
-    (rate, cols.len(), rows, truth)
-}
-
-#[test]
-#[ignore = "needs MLDSENSE_HELDOUT=<dir of BIDS recordings>"]
-fn heldout_directory() {
-    let dir = std::env::var("MLDSENSE_HELDOUT").expect("set MLDSENSE_HELDOUT");
-    let mut stems: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(|e| {
-            let p = e.ok()?.path();
-            let n = p.file_name()?.to_str()?.to_string();
-            n.strip_suffix("_physio.tsv.gz")
-                .map(|s| p.with_file_name(s))
-        })
-        .collect();
-    stems.sort();
-    let mut total = Score::default();
-    for stem in stems {
-        let (rate, nch, rows, truth) = read_bids(&stem);
-        let est = detect(rate, nch, &rows);
-        let mut s = Score::default();
-        s.add(&truth, &est);
-        eprintln!("{} ({rate} Hz, {nch} ch): {}", stem.display(), s.summary());
-        total.add(&truth, &est);
-    }
-    eprintln!("TOTAL: {}", total.summary());
 }

@@ -18,7 +18,7 @@ fn info(rate: f64, nch: usize) -> StreamInfo {
             .map(|i| ChannelInfo {
                 name: FINGERS
                     .get(i)
-                    .map_or_else(|| format!("f{i}"), |s| s.to_string()),
+                    .map_or_else(|| format!("f{i}"), std::string::ToString::to_string),
                 area: None,
             })
             .collect(),

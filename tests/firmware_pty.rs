@@ -8,6 +8,9 @@
 //!
 //! Pseudo-terminal pairs are not safe to open from parallel tests: every pty test holds `PTY`.
 
+// Pseudo-terminals are Unix only.
+#![cfg(unix)]
+
 use mldsense::calibration::fit::grams_to_newtons;
 use mldsense::calibration::Calibration;
 use mldsense::frames::{FrameAssembler, FrameItem};
@@ -122,7 +125,9 @@ fn serve(mut master: TTYPort, load: Load, stop: Arc<AtomicBool>) {
 
 #[test]
 fn calibrate_over_a_pty_fits_the_weights_the_firmware_measured() {
-    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let _lock = PTY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let (master, slave) = TTYPort::pair().expect("a pseudo-terminal pair");
     let path = slave.name().expect("the pty has a path");
     let load = Load::default();

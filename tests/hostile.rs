@@ -403,7 +403,7 @@ fn csv_cells(text: &str) -> Vec<String> {
 
 fn assert_no_formula(what: &str, text: &str) {
     for cell in csv_cells(text) {
-        let live = mldsense::report::csv_safe::is_formula(&cell) && cell.parse::<f64>().is_err();
+        let live = report::csv_safe::is_formula(&cell) && cell.parse::<f64>().is_err();
         assert!(!live, "{what}: live formula cell {cell:?}");
     }
 }

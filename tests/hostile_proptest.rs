@@ -1,11 +1,11 @@
 //! Arbitrary bytes, recording headers and BIDS tables thrown at `analyze` in process (the same
-//! `analyze_one` the command line calls, then every report format): an error is fine, a panic
+//! `analyze_file` the command line calls, then every report format): an error is fine, a panic
 //! never is. The generators start from valid inputs and mutate them, so most cases get past
 //! the magic and the sidecar and exercise the decoder, the calibration, the parsers and the
 //! pipeline; the tests count how far the cases got and print it.
 
+use mldsense::analysis::{analyze_file, Analysis};
 use mldsense::calibration::{Calibration, SensorCalibration, SensorCurve};
-use mldsense::cli::analyze::analyze_one;
 use mldsense::grade::Profile;
 use mldsense::recording::RecordingHeader;
 use mldsense::report::{self, Format};
@@ -22,7 +22,10 @@ static BIDS_CASES: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
 fn analyze_and_render(path: &Path, counts: &[AtomicU64; 2]) {
     counts[0].fetch_add(1, Ordering::Relaxed);
     let profile = Profile::default_profile();
-    if let Ok((session, graded)) = analyze_one(path, None, &profile) {
+    if let Ok(Analysis {
+        session, graded, ..
+    }) = analyze_file(path, None, &profile)
+    {
         counts[1].fetch_add(1, Ordering::Relaxed);
         for format in [Format::Text, Format::Json, Format::Csv, Format::Html] {
             let mut out = Vec::new();

@@ -2,6 +2,7 @@
 //! `TestBackend`: blind practice shows no verdict, score or target; a small terminal says it is
 //! too small and still shows the verdict and every fingertip's pressure.
 
+use mldsense::live::rhythm::Rhythm;
 use mldsense::live::{self, LiveState, LiveUpdate, StrokeVerdict, TargetWindow, Verdict};
 use mldsense::units::Mmhg;
 use ratatui::backend::TestBackend;
@@ -12,7 +13,7 @@ fn state() -> LiveState {
         .into_iter()
         .map(String::from)
         .collect();
-    let mut s = LiveState::new(names, TargetWindow::default(), 1.0);
+    let mut s = LiveState::new(names, TargetWindow::default(), Rhythm::new(1.0));
     s.apply(LiveUpdate::Pressures {
         now_s: 3.0,
         values: vec![31.0, 36.0, 12.0, f64::NAN, 75.0],
@@ -23,7 +24,7 @@ fn state() -> LiveState {
         peak: Mmhg(76.0),
         verdict: Verdict::TooHard,
         danger: true,
-        flags: vec!["uneven fingers".into()],
+        flags: vec![mldsense::grade::Flag::UnevenFingers],
         score: Some(0.0),
         pace: None,
         interval_s: None,

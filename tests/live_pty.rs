@@ -4,6 +4,9 @@
 //!
 //! Pseudo-terminal pairs are not safe to open from parallel tests: every test here holds `PTY`.
 
+// Pseudo-terminals are Unix only.
+#![cfg(unix)]
+
 use mldsense::sim::firmware::Firmware;
 use mldsense::sim::pty::PtyGlove;
 use mldsense::sim::{GloveConfig, Style, VirtualGlove};
@@ -70,7 +73,9 @@ fn stroke_lines(out: &Output) -> Vec<Line> {
 
 #[test]
 fn port_session_prints_each_stroke_records_and_reports() {
-    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let _lock = PTY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().expect("tempdir");
     let config = GloveConfig {
         style: Style::Heavy,
@@ -264,7 +269,9 @@ fn port_session_prints_each_stroke_records_and_reports() {
 
 #[test]
 fn sim_option_serves_the_virtual_glove_through_the_serial_path() {
-    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let _lock = PTY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let out = run_live(&["--sim", "light", "--duration", "12", "--speed", "6"]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
@@ -364,7 +371,9 @@ fn terminal(cols: u16, rows: u16) -> (serialport::TTYPort, serialport::TTYPort, 
 #[test]
 fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
     use std::io::Write;
-    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let _lock = PTY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     // A pseudo-terminal as the user's terminal, 100 × 30.
     let (mut master, _slave, term) = terminal(100, 30);
     let child = Command::new(env!("CARGO_BIN_EXE_mldsense"))
@@ -422,7 +431,9 @@ fn terminal_view_draws_takes_keys_and_restores_the_terminal() {
 #[test]
 fn tares_and_keyboard_markers_are_recorded_and_analyze_gives_what_live_showed() {
     use std::io::Write;
-    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let _lock = PTY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().expect("tempdir");
     let rec = dir.path().join("tared.mld");
     let report = dir.path().join("live.json");

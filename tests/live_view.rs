@@ -2,6 +2,7 @@
 //! pressures and strokes must show the bars, the verdict, the counts, the rhythm and the score as
 //! text (colour is never the only cue).
 
+use mldsense::live::rhythm::Rhythm;
 use mldsense::live::{
     self, Connection, LiveState, LiveUpdate, StrokeVerdict, TargetWindow, Verdict,
 };
@@ -69,7 +70,7 @@ fn line_with<'a>(ls: &'a [String], needle: &str) -> &'a str {
 
 /// A session in progress: 10 strokes at 1/s (2 light, 6 in window, 2 hard of which 1 danger).
 fn busy_state() -> LiveState {
-    let mut s = LiveState::new(fingers(), TargetWindow::default(), 1.0);
+    let mut s = LiveState::new(fingers(), TargetWindow::default(), Rhythm::new(1.0));
     s.source = "/dev/pts/7".into();
     s.apply(LiveUpdate::Connection(Connection::Connected));
     let peaks = [22.0, 33.0, 35.0, 36.0, 38.0, 25.0, 45.0, 34.0, 75.0, 37.0];
@@ -183,7 +184,11 @@ fn bars_show_each_fingertip_value_word_and_length() {
 #[test]
 fn bar_length_is_proportional_to_pressure() {
     // On a 0–100 mmHg scale, 50 mmHg fills half the bar (to within one cell).
-    let mut s = LiveState::new(vec!["index".into()], TargetWindow::default(), 1.0);
+    let mut s = LiveState::new(
+        vec!["index".into()],
+        TargetWindow::default(),
+        Rhythm::new(1.0),
+    );
     s.apply(LiveUpdate::Pressures {
         now_s: 1.0,
         values: vec![50.0],
@@ -233,7 +238,7 @@ fn rhythm_shows_the_graders_verdict_on_the_last_interval() {
 
     // A steady 1.4 s stroke is dragging for the report, so it is dragging here too.
     let profile = mldsense::grade::Profile::default_profile();
-    let mut slow = LiveState::new(fingers(), TargetWindow::default(), 1.0);
+    let mut slow = LiveState::new(fingers(), TargetWindow::default(), Rhythm::new(1.0));
     for i in 0..6 {
         let mut v = stroke(f64::from(i) * 1.4, 35.0);
         if i > 0 {
@@ -248,7 +253,7 @@ fn rhythm_shows_the_graders_verdict_on_the_last_interval() {
 
 #[test]
 fn waiting_screen_before_any_data() {
-    let s = LiveState::new(fingers(), TargetWindow::default(), 1.0);
+    let s = LiveState::new(fingers(), TargetWindow::default(), Rhythm::new(1.0));
     let text = screen(&render(&s, 120, 40));
     assert!(text.contains("● connecting"), "{text}");
     assert!(text.contains("no stroke yet"), "{text}");

@@ -4,6 +4,9 @@
 //! Pseudo-terminal pairs are not thread-safe to create concurrently, so the pty test holds a
 //! global lock.
 
+// Pseudo-terminals are Unix only.
+#![cfg(unix)]
+
 use mldsense::frames::{CalibratedStream, FrameAssembler, FrameItem};
 use mldsense::recording::{RecordingReader, RecordingSource};
 use mldsense::serial::{RecordTo, SerialSource};
@@ -56,7 +59,9 @@ fn same_bits(a: &[f64], b: &[f64]) -> bool {
 
 #[test]
 fn a_session_crosses_a_pty_into_the_recorder_frame_identical() {
-    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let _lock = PTY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let config = GloveConfig {
         style: Style::Novice,
         seed: 5,

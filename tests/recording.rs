@@ -276,7 +276,7 @@ fn lost_frames_in_a_recording_are_counted() {
     let mut gaps = 0;
     let (_, stats) = scan_recording(&path, |i| {
         if matches!(i, FrameItem::Gap { .. }) {
-            gaps += 1
+            gaps += 1;
         }
     })
     .unwrap();

@@ -94,7 +94,10 @@ fn novices_are_erratic() {
     let novice = truth(Style::Novice, 6, 300.0);
     let steady = truth(Style::Steady, 6, 300.0);
     assert!(sd(&novice, |s| s.peak.0) > 3.0 * sd(&steady, |s| s.peak.0));
-    assert!(sd(&novice, |s| s.duration_s()) > 2.0 * sd(&steady, |s| s.duration_s()));
+    assert!(
+        sd(&novice, mldsense::sim::TruthStroke::duration_s)
+            > 2.0 * sd(&steady, mldsense::sim::TruthStroke::duration_s)
+    );
     assert!(share(&novice, |s| s.incomplete_release) > 0.15);
     // Uneven fingers: the weakest fingertip often carries under half of the top one's rise.
     let uneven = share(&novice, |s| {

@@ -61,6 +61,7 @@ fn simulate_writes_a_recording_truth_calibration_and_bids() {
 }
 
 #[test]
+#[cfg(unix)] // pseudo-terminals
 fn record_captures_the_glove_served_on_a_pty() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let file = dir.path().join("live.mld");

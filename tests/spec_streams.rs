@@ -184,7 +184,7 @@ fn check(v: &Vector) {
                 let e = result
                     .as_ref()
                     .err()
-                    .map(|e| e.to_string())
+                    .map(std::string::ToString::to_string)
                     .unwrap_or_default();
                 assert!(
                     e.contains(want.as_str()),

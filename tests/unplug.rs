@@ -5,6 +5,9 @@
 //! the pty, remove the link) and plug it back in (a new pty, the link again) under the same
 //! path. Pseudo-terminal pairs are created under a global lock.
 
+// Pseudo-terminals are Unix only.
+#![cfg(unix)]
+
 use mldsense::recording::RecordingSource;
 use mldsense::serial::{RecordTo, SerialSource};
 use mldsense::sim::firmware::Firmware;
@@ -106,7 +109,9 @@ fn replay(file: &PathBuf) -> (Vec<f64>, u64) {
 
 #[test]
 fn unplugging_mid_session_keeps_a_valid_recording_and_says_so() {
-    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let _lock = PTY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let link = dir.path().join("glove");
     let file = dir.path().join("unplug.mld");
@@ -155,7 +160,9 @@ fn unplugging_mid_session_keeps_a_valid_recording_and_says_so() {
 
 #[test]
 fn reconnect_resumes_with_a_gap_of_nan_rows() {
-    let _lock = PTY.lock().unwrap_or_else(|e| e.into_inner());
+    let _lock = PTY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let dir = tempfile::tempdir().expect("a temporary directory");
     let link = dir.path().join("glove");
     let file = dir.path().join("reconnect.mld");

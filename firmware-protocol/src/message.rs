@@ -70,7 +70,8 @@ impl SensorKind {
     /// Tekscan FlexiForce A201 (9.53 mm active diameter, 71.3 mm²).
     pub const FLEXIFORCE_A201: SensorKind = SensorKind(4);
 
-    /// A short, stable name for files and reports (`"fsr402"`, …, `"kind-N"` for others).
+    /// A short, stable name for files and reports (`"fsr402"`, …, `"unknown"` for
+    /// [`SensorKind::UNKNOWN`], `"other"` for a kind this version does not know).
     pub fn name(self) -> &'static str {
         match self {
             SensorKind::UNKNOWN => "unknown",

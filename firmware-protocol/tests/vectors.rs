@@ -177,16 +177,6 @@ fn encoded(frame: &Frame) -> (Vec<u8>, Vec<u8>) {
 }
 
 #[test]
-#[ignore = "prints the vectors for PROTOCOL.md"]
-fn print_vectors() {
-    for (name, frame) in frame_vectors() {
-        let (body, wire) = encoded(&frame);
-        println!("```hex vector={name} part=body\n{}\n```\n", hex(&body));
-        println!("```hex vector={name} part=wire\n{}\n```\n", hex(&wire));
-    }
-}
-
-#[test]
 fn every_frame_vector_matches_the_spec_byte_for_byte() {
     let spec = spec_vectors();
     for (name, frame) in frame_vectors() {
@@ -194,7 +184,14 @@ fn every_frame_vector_matches_the_spec_byte_for_byte() {
         for (part, bytes) in [("body", &body), ("wire", &wire)] {
             let doc = spec
                 .get(&(name.to_string(), part.to_string()))
-                .unwrap_or_else(|| panic!("PROTOCOL.md lacks vector {name} part {part}"));
+                .unwrap_or_else(|| {
+                    // The block to paste into PROTOCOL.md §7.
+                    panic!(
+                        "PROTOCOL.md lacks vector {name} part {part}:\n\
+                         ```hex vector={name} part={part}\n{}\n```",
+                        hex(bytes)
+                    )
+                });
             assert_eq!(doc, bytes, "vector {name} part {part}:\n{}", hex(bytes));
         }
         // And the spec's wire bytes decode to the frame.

@@ -33,15 +33,7 @@ fn read_tsv(path: &Path) -> Result<Option<Table>> {
         ));
     }
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let Some(header) = lines.next() else {
-        return Ok(None);
-    };
-    let header: Vec<String> = header.split('\t').map(|s| s.trim().to_string()).collect();
-    let rows = lines
-        .map(|l| l.split('\t').map(|s| s.trim().to_string()).collect())
-        .collect();
-    Ok(Some((header, rows)))
+    Ok(super::tsv::Table::parse(path, &text)?.map(super::tsv::Table::trimmed))
 }
 
 /// A TSV cell: tabs and line breaks would break the table, so they become spaces; empty is
@@ -106,8 +98,10 @@ fn merge_tsv(
 }
 
 fn write_json_file(path: &Path, value: &serde_json::Value) -> Result<()> {
-    let mut text = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::io(path, std::io::Error::other(e)))?;
+    let mut text = serde_json::to_string_pretty(value).map_err(|source| Error::Json {
+        context: path.display().to_string(),
+        source,
+    })?;
     text.push('\n');
     std::fs::write(path, text).map_err(|e| Error::io(path, e))
 }
@@ -136,7 +130,7 @@ pub fn add_participant(root: &Path, label: &str, name: Option<&str>) -> Result<P
 /// (the session folder, or the subject folder without sessions); `file` is relative to it.
 pub fn add_scan(scans_dir: &Path, scans_stem: &str, file: &str, acq_time: &str) -> Result<PathBuf> {
     std::fs::create_dir_all(scans_dir).map_err(|e| Error::io(scans_dir, e))?;
-    let path = scans_dir.join(format!("{scans_stem}_scans.tsv"));
+    let path = scans_dir.join(format!("{scans_stem}{}", super::SCANS_TSV));
     merge_tsv(
         &path,
         "filename",
@@ -187,7 +181,7 @@ pub fn write_events_json(events_tsv: &Path, window: (f64, f64)) -> Result<PathBu
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let stem = name.strip_suffix("_events.tsv").unwrap_or(&name);
+    let stem = name.strip_suffix(super::paths::EVENTS_TSV).unwrap_or(&name);
     let path = events_tsv.with_file_name(format!("{stem}_events.json"));
     let (lo, hi) = window;
     let value = serde_json::json!({

@@ -1,8 +1,9 @@
 //! `_events.tsv`: one annotated stroke a row (`onset`, `duration`, `trial_type`, `peak_mmhg`,
 //! `grade`), the ground truth the benchmark scores against and what `export --events` writes.
 
-use crate::detect::Stroke;
+use super::tsv::Table;
 use crate::error::{Error, Result};
+use crate::session::Stroke;
 use crate::units::Mmhg;
 use std::io::Write;
 use std::path::Path;
@@ -84,13 +85,10 @@ pub fn read_events(path: &Path) -> Result<Vec<EventRow>> {
 
 /// Parses `_events.tsv` text; `path` is used in errors only.
 pub fn parse_events(path: &Path, text: &str) -> Result<Vec<EventRow>> {
-    let mut lines = text.lines().enumerate();
-    let header: Vec<&str> = match lines.next() {
-        Some((_, h)) => h.split('\t').collect(),
-        None => return Err(Error::parse(path, 1, "empty file: expected a header row")),
+    let Some(table) = Table::parse(path, text)? else {
+        return Err(Error::parse(path, 1, "empty file: expected a header row"));
     };
-    let find = |name: &str| header.iter().position(|h| h.trim() == name);
-    let (onset, duration) = match (find("onset"), find("duration")) {
+    let (onset, duration) = match (table.column("onset"), table.column("duration")) {
         (Some(0), Some(1)) => (0, 1),
         _ => {
             return Err(Error::parse(
@@ -100,27 +98,28 @@ pub fn parse_events(path: &Path, text: &str) -> Result<Vec<EventRow>> {
             ))
         }
     };
-    let (trial_type, peak, grade) = (find("trial_type"), find("peak_mmhg"), find("grade"));
+    let header = &table.header;
+    let (trial_type, peak, grade) = (
+        table.column("trial_type"),
+        table.column("peak_mmhg"),
+        table.column("grade"),
+    );
     let mut rows = Vec::new();
-    for (i, line) in lines {
-        let line_no = i as u64 + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = line.split('\t').collect();
-        if fields.len() != header.len() {
+    for row in &table.rows {
+        let line_no = row.line;
+        if row.fields.len() != header.len() {
             return Err(Error::parse(
                 path,
                 line_no,
                 format!(
                     "expected {} columns like the header, found {}",
                     header.len(),
-                    fields.len()
+                    row.fields.len()
                 ),
             ));
         }
         let num = |col: usize| -> Result<Option<f64>> {
-            let raw = fields.get(col).map_or("n/a", |s| s.trim());
+            let raw = row.get(col).map_or("n/a", str::trim);
             if raw == "n/a" {
                 return Ok(None);
             }
@@ -131,14 +130,14 @@ pub fn parse_events(path: &Path, text: &str) -> Result<Vec<EventRow>> {
                     format!(
                         "column {} (`{}`): `{raw}` is not a number",
                         col + 1,
-                        header.get(col).copied().unwrap_or("")
+                        header.get(col).map_or("", String::as_str)
                     ),
                 )
             })
         };
         let text_at = |col: Option<usize>| {
-            col.and_then(|c| fields.get(c))
-                .map(|s| s.trim())
+            col.and_then(|c| row.get(c))
+                .map(str::trim)
                 .filter(|s| *s != "n/a" && !s.is_empty())
                 .map(str::to_string)
         };

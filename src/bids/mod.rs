@@ -16,12 +16,16 @@ mod parser;
 mod paths;
 mod reader;
 mod sidecar;
+pub mod tsv;
 mod writer;
 
 pub use events::{parse_events, read_events, write_events, EventRow, STROKE_TRIAL_TYPE};
-pub use paths::BidsPaths;
+pub use paths::{
+    is_physio_data, BidsPaths, EVENTS_TSV, PHYSIO_DATA, PHYSIO_JSON, PHYSIO_TSV, PHYSIO_TSV_GZ,
+    SCANS_TSV,
+};
 pub use reader::{BidsSource, DEFAULT_BLOCK_ROWS};
-pub use sidecar::{ColumnRole, ColumnSpec, PhysioSidecar};
+pub use sidecar::{ColumnRole, ColumnSpec, PhysioSidecar, SidecarError};
 pub use writer::{
     write_dataset_description, write_dataset_description_by, write_physio, write_source,
     PhysioWriter, BIDS_VERSION, DEFAULT_DECIMALS,

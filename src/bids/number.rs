@@ -36,40 +36,13 @@ pub fn parse_f64(s: &[u8]) -> Option<f64> {
 }
 
 /// `[+-]digits[.digits]` with at most 19 digits in all and a mantissa below 2^53; `None`
-/// otherwise (the caller then takes the general path).
+/// otherwise (the caller then takes the general path). The same fast path as a row's fields
+/// take ([`scan_plain`]), over the whole of `s`.
 #[inline]
 fn parse_plain(s: &[u8]) -> Option<f64> {
-    let (negative, digits) = match s.first()? {
-        b'-' => (true, s.get(1..)?),
-        b'+' => (false, s.get(1..)?),
-        _ => (false, s),
-    };
-    let mut mantissa: u64 = 0;
-    let mut n_digits = 0usize;
-    let mut frac_digits = 0usize;
-    let mut seen_point = false;
-    for &b in digits {
-        let d = b.wrapping_sub(b'0');
-        if d < 10 {
-            // 19 digits always fit a u64; a 20th could overflow.
-            if n_digits == 19 {
-                return None;
-            }
-            mantissa = mantissa * 10 + u64::from(d);
-            n_digits += 1;
-            frac_digits += usize::from(seen_point);
-        } else if b == b'.' && !seen_point {
-            seen_point = true;
-        } else {
-            return None;
-        }
-    }
-    // "", "-", "." and "-." are not numbers; str::parse accepts "1." and ".5" but not ".".
-    if n_digits == 0 || mantissa > MAX_EXACT {
-        return None;
-    }
-    let value = mantissa as f64 / *POW10.get(frac_digits)?;
-    Some(if negative { -value } else { value })
+    scan_plain(s, 0)
+        .filter(|&(_, end)| end == s.len())
+        .map(|(value, _)| value)
 }
 
 #[cold]
@@ -154,9 +127,11 @@ pub fn parse_row(line: &[u8], values: &mut [f64]) -> Result<(), RowError> {
 /// the value and the index where the field ends. `None` means "not plain, take the slow path".
 #[inline(always)]
 fn scan_plain(line: &[u8], start: usize) -> Option<(f64, usize)> {
-    let mut i = start;
-    let negative = line.get(i) == Some(&b'-');
-    i += usize::from(negative);
+    let (negative, mut i) = match line.get(start) {
+        Some(b'-') => (true, start + 1),
+        Some(b'+') => (false, start + 1),
+        _ => (false, start),
+    };
     // Digits are accumulated with wrapping arithmetic: a field with more than 19 digits (the
     // only way to overflow) is rejected below, before the mantissa is used.
     let mut mantissa: u64 = 0;
@@ -185,6 +160,7 @@ fn scan_plain(line: &[u8], start: usize) -> Option<(f64, usize)> {
         frac_digits = i - frac_start;
     }
     let n_digits = int_digits + frac_digits;
+    // "", "-", "." and "-." are not numbers; str::parse accepts "1." and ".5" but not ".".
     if n_digits == 0 || n_digits > 19 || mantissa > MAX_EXACT {
         return None;
     }

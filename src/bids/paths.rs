@@ -5,13 +5,26 @@
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
+/// The compressed physiological data of a recording.
+pub const PHYSIO_TSV_GZ: &str = "_physio.tsv.gz";
+/// The uncompressed physiological data.
+pub const PHYSIO_TSV: &str = "_physio.tsv";
+/// The physiological data's sidecar.
+pub const PHYSIO_JSON: &str = "_physio.json";
+/// The annotated events (strokes).
+pub const EVENTS_TSV: &str = "_events.tsv";
+/// A subject's (or session's) table of when each recording was made.
+pub const SCANS_TSV: &str = "_scans.tsv";
+/// The data files, compressed first: the one read when both exist.
+pub const PHYSIO_DATA: [&str; 2] = [PHYSIO_TSV_GZ, PHYSIO_TSV];
+
 /// Suffixes that name part of a recording, longest first so `.tsv.gz` wins over `.tsv`.
-const SUFFIXES: [&str; 4] = [
-    "_physio.tsv.gz",
-    "_physio.tsv",
-    "_physio.json",
-    "_events.tsv",
-];
+const SUFFIXES: [&str; 4] = [PHYSIO_TSV_GZ, PHYSIO_TSV, PHYSIO_JSON, EVENTS_TSV];
+
+/// Whether a file name is a recording's physiological data (`_physio.tsv.gz` or `_physio.tsv`).
+pub fn is_physio_data(name: &str) -> bool {
+    PHYSIO_DATA.iter().any(|s| name.ends_with(s))
+}
 
 /// The directory and stem of one recording (`dir/<stem>_physio.tsv.gz` and its siblings).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,22 +83,22 @@ impl BidsPaths {
 
     /// `<stem>_physio.tsv.gz`.
     pub fn physio_tsv_gz(&self) -> PathBuf {
-        self.with_suffix("_physio.tsv.gz")
+        self.with_suffix(PHYSIO_TSV_GZ)
     }
 
     /// `<stem>_physio.tsv` (uncompressed).
     pub fn physio_tsv(&self) -> PathBuf {
-        self.with_suffix("_physio.tsv")
+        self.with_suffix(PHYSIO_TSV)
     }
 
     /// `<stem>_physio.json`, the sidecar.
     pub fn physio_json(&self) -> PathBuf {
-        self.with_suffix("_physio.json")
+        self.with_suffix(PHYSIO_JSON)
     }
 
     /// `<stem>_events.tsv`, the annotations.
     pub fn events_tsv(&self) -> PathBuf {
-        self.with_suffix("_events.tsv")
+        self.with_suffix(EVENTS_TSV)
     }
 
     /// The data file that exists, compressed preferred.

@@ -42,11 +42,11 @@ impl BidsSource {
     pub fn open(path: &Path) -> Result<Self> {
         let paths = BidsPaths::resolve(path)?;
         let json_path = paths.physio_json();
-        crate::input::ensure_regular_file(&json_path)?;
+        crate::files::ensure_regular_file(&json_path)?;
         // A data file that exists but is not a regular file (a FIFO) is refused by name.
         for p in [paths.physio_tsv_gz(), paths.physio_tsv()] {
             if p.exists() {
-                crate::input::ensure_regular_file(&p)?;
+                crate::files::ensure_regular_file(&p)?;
             }
         }
         let sidecar = PhysioSidecar::read(&json_path)?;
@@ -59,7 +59,7 @@ impl BidsSource {
                 ),
             )
         })?;
-        crate::input::ensure_regular_file(&data_path)?;
+        crate::files::ensure_regular_file(&data_path)?;
         let parser = RowParser::open(&data_path, &json_path, &sidecar)?;
         Ok(Self {
             info: sidecar.stream_info(),

@@ -1,6 +1,7 @@
 //! The `_physio.json` sidecar: rate, start time, column names and each column's unit, and the
 //! plan it gives the reader (which columns are pressure, and the factor to mmHg).
 
+pub use crate::error::SidecarError;
 use crate::error::{Error, Result};
 use crate::stream::{ChannelInfo, StreamInfo};
 use crate::units::{Kpa, Mmhg, Newtons, PressureUnit, SquareMillimetres};
@@ -65,28 +66,29 @@ impl PhysioSidecar {
         let obj = value
             .as_object()
             .ok_or_else(|| Error::parse(path, 1, "the sidecar must be a JSON object"))?;
-        let key_err = |key: &str, msg: String| Error::parse(path, line_of(text, key), msg);
+        let key_err = |key: &str, source: SidecarError| Error::Sidecar {
+            path: path.to_path_buf(),
+            line: line_of(text, key),
+            source: Box::new(source),
+        };
 
         let rate_hz =
             number(obj, "SamplingFrequency").map_err(|m| key_err("SamplingFrequency", m))?;
         if !(rate_hz.is_finite() && rate_hz > 0.0) {
-            return Err(key_err(
-                "SamplingFrequency",
-                format!("SamplingFrequency must be a positive number of Hz, not {rate_hz}"),
-            ));
+            return Err(key_err("SamplingFrequency", SidecarError::Rate(rate_hz)));
         }
         let start_time_s = number(obj, "StartTime").map_err(|m| key_err("StartTime", m))?;
         let names = obj
             .get("Columns")
-            .ok_or_else(|| key_err("Columns", "missing key `Columns`".into()))?
+            .ok_or_else(|| key_err("Columns", SidecarError::MissingKey("Columns".into())))?
             .as_array()
-            .ok_or_else(|| key_err("Columns", "`Columns` must be an array of names".into()))?;
+            .ok_or_else(|| key_err("Columns", SidecarError::ColumnsNotArray))?;
 
         let mut columns = Vec::with_capacity(names.len());
         for name in names {
             let name = name
                 .as_str()
-                .ok_or_else(|| key_err("Columns", "`Columns` must hold strings".into()))?;
+                .ok_or_else(|| key_err("Columns", SidecarError::ColumnsNotStrings))?;
             let role = column_role(obj, name).map_err(|m| key_err(name, m))?;
             columns.push(ColumnSpec {
                 name: name.to_string(),
@@ -97,10 +99,7 @@ impl PhysioSidecar {
             .iter()
             .any(|c| matches!(c.role, ColumnRole::Pressure { .. }))
         {
-            return Err(key_err(
-                "Columns",
-                "no pressure column (Units mmHg, kPa or N) in `Columns`".into(),
-            ));
+            return Err(key_err("Columns", SidecarError::NoPressureColumn));
         }
         Ok(Self {
             rate_hz,
@@ -158,33 +157,32 @@ impl PhysioSidecar {
     }
 }
 
-fn number(obj: &Map<String, Value>, key: &str) -> std::result::Result<f64, String> {
+fn number(obj: &Map<String, Value>, key: &str) -> std::result::Result<f64, SidecarError> {
     obj.get(key)
-        .ok_or_else(|| format!("missing key `{key}`"))?
+        .ok_or_else(|| SidecarError::MissingKey(key.into()))?
         .as_f64()
-        .ok_or_else(|| format!("`{key}` must be a number"))
+        .ok_or_else(|| SidecarError::NotANumber(key.into()))
 }
 
-fn column_role(obj: &Map<String, Value>, name: &str) -> std::result::Result<ColumnRole, String> {
+fn column_role(
+    obj: &Map<String, Value>,
+    name: &str,
+) -> std::result::Result<ColumnRole, SidecarError> {
     let col = obj
         .get(name)
-        .ok_or_else(|| format!("missing key `{name}` describing column `{name}` (with `Units`)"))?
+        .ok_or_else(|| SidecarError::MissingColumn(name.into()))?
         .as_object()
-        .ok_or_else(|| format!("`{name}` must be an object with `Units`"))?;
+        .ok_or_else(|| SidecarError::ColumnNotObject(name.into()))?;
     let units = col
         .get("Units")
-        .ok_or_else(|| format!("column `{name}`: missing key `Units`"))?
+        .ok_or_else(|| SidecarError::MissingUnits(name.into()))?
         .as_str()
-        .ok_or_else(|| format!("column `{name}`: `Units` must be a string"))?;
+        .ok_or_else(|| SidecarError::UnitsNotString(name.into()))?;
     let area = match col.get("SensorAreaMm2") {
         None | Some(Value::Null) => None,
         Some(v) => match v.as_f64() {
             Some(a) if a.is_finite() && a > 0.0 => Some(SquareMillimetres(a)),
-            _ => {
-                return Err(format!(
-                    "column `{name}`: `SensorAreaMm2` must be a positive number of mm²"
-                ))
-            }
+            _ => return Err(SidecarError::BadArea(name.into())),
         },
     };
     let pressure = |unit, to_mmhg| ColumnRole::Pressure {
@@ -197,15 +195,14 @@ fn column_role(obj: &Map<String, Value>, name: &str) -> std::result::Result<Colu
         "kPa" => Ok(pressure(PressureUnit::Kpa, Mmhg::from(Kpa(1.0)).0)),
         "N" => match area {
             Some(a) => Ok(pressure(PressureUnit::Newtons, Newtons(1.0).over(a).0)),
-            None => Err(format!(
-                "column `{name}`: Units N needs `SensorAreaMm2` to turn force into pressure"
-            )),
+            None => Err(SidecarError::ForceWithoutArea(name.into())),
         },
         u if SKIPPED_UNITS.contains(&u) => Ok(ColumnRole::Skipped),
-        u => Err(format!(
-            "column `{name}`: unknown unit `{u}` (pressure must be mmHg, kPa or N; \
-             columns in {SKIPPED_UNITS:?} are skipped)"
-        )),
+        u => Err(SidecarError::UnknownUnit {
+            name: name.into(),
+            unit: u.into(),
+            skipped: &SKIPPED_UNITS,
+        }),
     }
 }
 

@@ -24,7 +24,6 @@ pub struct PhysioWriter {
     data_path: PathBuf,
     out: BgzfWriter<File>,
     channels: usize,
-    decimals: usize,
     line: String,
     rows: u64,
 }
@@ -48,16 +47,9 @@ impl PhysioWriter {
             data_path,
             out: BgzfWriter::new(file, 6),
             channels: info.channels.len(),
-            decimals: DEFAULT_DECIMALS,
             line: String::with_capacity(128),
             rows: 0,
         })
-    }
-
-    /// Sets the decimals written per value (default [`DEFAULT_DECIMALS`]).
-    pub fn with_decimals(mut self, decimals: usize) -> Self {
-        self.decimals = decimals;
-        self
     }
 
     /// Appends one row of mmHg, one value per channel; non-finite values are written `n/a`.
@@ -79,7 +71,7 @@ impl PhysioWriter {
             }
             if v.is_finite() {
                 // Writing to a String cannot fail.
-                let _ = write!(self.line, "{:.*}", self.decimals, v);
+                let _ = write!(self.line, "{:.*}", DEFAULT_DECIMALS, v);
             } else {
                 self.line.push_str("n/a");
             }

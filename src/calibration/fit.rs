@@ -125,15 +125,6 @@ pub fn fit_sensor(
     })
 }
 
-/// Mean of raw counts (the averaging window of one calibration step); `None` when empty.
-pub fn mean_counts(counts: &[u16]) -> Option<f64> {
-    if counts.is_empty() {
-        None
-    } else {
-        Some(counts.iter().map(|&c| f64::from(c)).sum::<f64>() / counts.len() as f64)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

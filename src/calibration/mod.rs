@@ -18,7 +18,6 @@
 mod curve;
 mod file;
 pub mod fit;
-pub mod measure;
 
 pub use curve::{default_area, default_curve, SensorCurve, DEFAULT_FULL_SCALE};
 pub use file::{Calibration, SensorCalibration};

@@ -13,29 +13,11 @@
 use crate::error::{Error, Result};
 use crate::grade::Profile;
 use crate::session::Session;
+use crate::stats::{percentile, sorted_finite};
 use crate::units::Mmhg;
 
 /// Fewest strokes an expert profile is derived from: fewer give percentiles that mean little.
 pub const MIN_STROKES: usize = 20;
-
-/// Linear-interpolation percentile (`q` in 0..=1) of sorted, finite `v`.
-pub fn percentile(sorted: &[f64], q: f64) -> Option<f64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let pos = q.clamp(0.0, 1.0) * (n - 1) as f64;
-    let lo = pos.floor() as usize;
-    let hi = pos.ceil() as usize;
-    let (a, b) = (*sorted.get(lo)?, *sorted.get(hi)?);
-    Some(a + (b - a) * (pos - lo as f64))
-}
-
-fn sorted_finite(values: impl Iterator<Item = f64>) -> Vec<f64> {
-    let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
-    v.sort_by(f64::total_cmp);
-    v
-}
 
 /// Derives a profile named `name` from the expert's `session` (read from `source`, for the
 /// profile's notes), keeping `base`'s other rules.

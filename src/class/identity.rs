@@ -7,6 +7,7 @@
 //! session label that is a date (`ses-20261102`). This module reads those, tolerating their
 //! absence: a dataset without them is still analysed, just without a name or a date.
 
+use crate::bids::tsv::Table;
 use crate::bids::BidsPaths;
 use std::path::{Path, PathBuf};
 
@@ -56,16 +57,7 @@ fn read_table(path: &Path) -> Option<(Vec<String>, Vec<Vec<String>>)> {
         return None;
     }
     let text = std::fs::read_to_string(path).ok()?;
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header: Vec<String> = lines
-        .next()?
-        .split('\t')
-        .map(|h| h.trim().to_string())
-        .collect();
-    let rows = lines
-        .map(|l| l.split('\t').map(|c| c.trim().to_string()).collect())
-        .collect();
-    Some((header, rows))
+    Table::parse(path, &text).ok().flatten().map(Table::trimmed)
 }
 
 fn cell<'a>(header: &[String], row: &'a [String], name: &str) -> Option<&'a str> {
@@ -125,8 +117,8 @@ impl Identity {
                     Some(ses) => format!("sub-{sub}_ses-{ses}"),
                     None => format!("sub-{sub}"),
                 };
-                let table = scans_dir.join(format!("{scans_stem}_scans.tsv"));
-                ["_physio.tsv.gz", "_physio.tsv"].iter().find_map(|suffix| {
+                let table = scans_dir.join(format!("{scans_stem}{}", crate::bids::SCANS_TSV));
+                crate::bids::PHYSIO_DATA.iter().find_map(|suffix| {
                     scan_time(&table, &format!("{datatype}/{}{suffix}", paths.stem))
                 })
             })

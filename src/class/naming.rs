@@ -14,7 +14,12 @@ use std::path::{Component, Path};
 const MAX_STEM_CHARS: usize = 80;
 
 /// File-name suffixes that are not part of a session's name.
-const INPUT_SUFFIXES: [&str; 4] = ["_physio.tsv.gz", "_physio.tsv", "_physio.json", ".mld"];
+const INPUT_SUFFIXES: [&str; 4] = [
+    crate::bids::PHYSIO_TSV_GZ,
+    crate::bids::PHYSIO_TSV,
+    crate::bids::PHYSIO_JSON,
+    ".mld",
+];
 
 /// BIDS datatype folders, which say nothing about the session.
 const DATATYPE_DIRS: [&str; 2] = ["beh", "physio"];

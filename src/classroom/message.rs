@@ -147,7 +147,7 @@ impl Stroke {
                 .flags
                 .iter()
                 .take(MAX_FLAGS)
-                .map(|f| clip(f, MAX_SHORT_CHARS))
+                .map(|f| f.phrase().to_string())
                 .collect(),
             score: v
                 .score

@@ -241,7 +241,7 @@ impl Records {
     }
 
     /// Writes the class view of the ended sessions in `format`.
-    pub fn write(&self, format: Format, out: &mut dyn std::io::Write) -> crate::Result<()> {
+    pub fn write(&self, format: Format, out: &mut dyn std::io::Write) -> crate::error::Result<()> {
         let (rows, _) = self.rows();
         let view = ClassView {
             records: &rows,

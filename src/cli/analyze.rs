@@ -1,15 +1,14 @@
 //! `mldsense analyze`: find, grade and report the strokes of recordings and BIDS files — one
 //! session, or a whole class at once.
 
-use crate::calibration::Calibration;
-use crate::class::{progress, ReportNames, SessionRecord};
-use crate::grade::{grade_session_with, Certainty, GradedSession, Profile};
-use crate::input::{discover, Input};
-use crate::pipeline::{self, PipelineConfig};
-use crate::report::{self, ClassOrder, ClassView, Format};
-use crate::session::Session;
-use crate::stream::PressureSource;
 use anyhow::{bail, Context};
+use mldsense::analysis::analyze_file;
+use mldsense::calibration::Calibration;
+use mldsense::class::{progress, ReportNames, SessionRecord};
+use mldsense::grade::{GradedSession, Profile};
+use mldsense::input::discover;
+use mldsense::report::{self, ClassView, Format};
+use mldsense::session::Session;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -35,7 +34,7 @@ pub struct Args {
     /// (one row per stroke) or html (one self-contained file with charts). Default: from the
     /// extension of -o, else text.
     #[arg(short, long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<super::FormatArg>,
 
     /// Where to write: a file for one input (default: standard output); for several, a folder
     /// (one report per session, named by trainee, date and path, plus class and progress), or a
@@ -44,8 +43,8 @@ pub struct Args {
     pub output: Option<PathBuf>,
 
     /// How the class view ranks the sessions.
-    #[arg(long, value_enum, default_value_t = ClassOrder::Score)]
-    pub sort: ClassOrder,
+    #[arg(long, value_enum, default_value_t = super::ClassOrderArg::Score)]
+    pub sort: super::ClassOrderArg,
 
     /// Technique profile: a built-in name (see --list-profiles) or a TOML file (such as one
     /// written by `mldsense profile --from`).
@@ -75,7 +74,7 @@ pub struct Args {
 /// A built-in name that does not exist or a window that does not parse is a usage error
 /// (exit 2); a profile file that exists but is malformed is bad data (exit 1).
 pub fn resolve_profile(profile: &str, window: Option<&str>) -> anyhow::Result<Profile> {
-    let named_file = std::path::Path::new(profile).exists();
+    let named_file = Path::new(profile).exists();
     let mut p = Profile::resolve(profile).map_err(|e| {
         if named_file {
             anyhow::Error::new(e)
@@ -122,39 +121,11 @@ pub fn analyze_one(
     calibration: Option<Calibration>,
     profile: &Profile,
 ) -> anyhow::Result<(Session, GradedSession)> {
-    let mut input = Input::open(path, calibration.clone())?;
-    let certainty = certainty_of(calibration.as_ref(), &input);
-    let meta = input.meta();
-    let session = pipeline::analyze(&mut input, meta, PipelineConfig::default())
-        .with_context(|| format!("analysing {}", path.display()))?;
-    for w in input.warnings() {
+    let analysis = analyze_file(path, calibration, profile)?;
+    for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
-    for q in session
-        .quality
-        .iter()
-        .filter(|q| q.kind == crate::session::QualityKind::Implausible)
-    {
-        eprintln!("warning: {}", q.message);
-    }
-    let graded = grade_session_with(&session, profile, &certainty);
-    Ok((session, graded))
-}
-
-/// How sure the grades of `input` are: the calibration given, else the one a recording stores,
-/// else the default curve (approximate).
-fn certainty_of(given: Option<&Calibration>, input: &Input) -> Certainty {
-    let area = input
-        .info()
-        .channels
-        .iter()
-        .find_map(|c| c.area)
-        .unwrap_or(crate::units::SquareMillimetres(126.7));
-    match (given, input) {
-        (Some(c), _) => Certainty::of(Some(c), area),
-        (None, Input::Recording(r)) => Certainty::of(r.header().calibration.as_ref(), area),
-        _ => Certainty::default(),
-    }
+    Ok((analysis.session, analysis.graded))
 }
 
 fn write_report(
@@ -201,7 +172,7 @@ impl ClassOut {
                 view: None,
                 sessions: None,
                 progress: None,
-                format: args.format.unwrap_or(Format::Text),
+                format: args.format.map_or(Format::Text, Format::from),
             });
         };
         let named_format = out
@@ -225,7 +196,7 @@ impl ClassOut {
                 format,
             });
         }
-        let format = args.format.unwrap_or(Format::Text);
+        let format = args.format.map_or(Format::Text, Format::from);
         Ok(ClassOut {
             view: Some(out.join(format!("class.{}", format.extension()))),
             sessions: Some((out.clone(), String::new())),
@@ -340,7 +311,7 @@ fn analyze_class(
     let view = ClassView {
         records: &records,
         profile,
-        order: args.sort,
+        order: args.sort.into(),
         progress_link: out.progress.as_ref().map(|(_, l)| l.clone()),
     };
     match &out.view {
@@ -356,7 +327,7 @@ fn analyze_class(
                 file.flush()
                     .with_context(|| format!("writing {}", progress_path.display()))?;
             }
-            crate::say!(
+            crate::cli::say!(
                 "wrote {} session report(s){}, {}{}",
                 records.len(),
                 if replaced > 0 {

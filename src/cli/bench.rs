@@ -1,16 +1,16 @@
 //! `mldsense bench`: score stroke detection on annotated BIDS recordings — ours (the pipeline)
 //! and any other tool's predictions side by side — per file and pooled gross and average.
 
-use crate::bids::{BidsPaths, BidsSource};
-use crate::detect::DetectorConfig;
-use crate::eval::{
+use anyhow::{bail, Context};
+use mldsense::bids::{BidsPaths, BidsSource};
+use mldsense::detect::DetectorConfig;
+use mldsense::eval::{
     find_annotated, read_predictions, read_reference, score_file, summarize, Collar, GradeWindow,
     Metrics, ScoredEvent, Summary, Tally,
 };
-use crate::grade::Profile;
-use crate::pipeline::{analyze, PipelineConfig};
-use crate::session::SessionMeta;
-use anyhow::{bail, Context};
+use mldsense::grade::Profile;
+use mldsense::pipeline::{analyze, PipelineConfig};
+use mldsense::session::SessionMeta;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -158,7 +158,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
     for d in &args.datasets {
         // A missing folder is named as missing, not as "not a BIDS recording".
-        std::fs::metadata(d).map_err(|e| crate::Error::io(d, e))?;
+        std::fs::metadata(d).map_err(|e| mldsense::Error::io(d, e))?;
     }
     let recordings = find_annotated(&args.datasets)?;
     if recordings.is_empty() {

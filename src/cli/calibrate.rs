@@ -2,16 +2,16 @@
 //! and a calibration file.
 //!
 //! The interactive part is thin: prompts on stderr, Enter on stdin, counts averaged by
-//! [`crate::calibration::measure::read_mean_counts`] and fitted by
-//! [`crate::calibration::fit::fit_sensor`], both tested on their own.
+//! [`mldsense::serial::measure::read_mean_counts`] and fitted by
+//! [`mldsense::calibration::fit::fit_sensor`], both tested on their own.
 
-use crate::calibration::fit::{fit_sensor, grams_to_newtons, CalibrationPoint, CurveModel};
-use crate::calibration::measure::read_mean_counts;
-use crate::calibration::{default_area, Calibration, SensorCalibration};
-use crate::frames::FrameAssembler;
-use crate::serial::handshake::{start_streaming, CommandSender};
-use crate::units::SquareMillimetres;
 use anyhow::{bail, Context};
+use mldsense::calibration::fit::{fit_sensor, grams_to_newtons, CalibrationPoint, CurveModel};
+use mldsense::calibration::{default_area, Calibration, SensorCalibration};
+use mldsense::frames::FrameAssembler;
+use mldsense::serial::handshake::{start_streaming, CommandSender};
+use mldsense::serial::measure::read_mean_counts;
+use mldsense::units::SquareMillimetres;
 use mldsense_protocol::{Command, DeviceInfo};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -125,7 +125,7 @@ fn procedure(
     } else {
         Calibration::default()
     };
-    calibration.created = Some(crate::recording::now_rfc3339());
+    calibration.created = Some(mldsense::recording::now_rfc3339());
     for &ch in &chans {
         let desc = device.channels().get(ch).copied();
         let name = desc.map(|d| d.name().to_string()).unwrap_or_default();
@@ -192,7 +192,7 @@ fn procedure(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calibration::SensorCurve;
+    use mldsense::calibration::SensorCurve;
     use mldsense_protocol::{encode, ChannelDesc, Frame, Message, SampleBlock, SensorKind};
     use mldsense_protocol::{MAX_CHANNELS, MAX_FRAME_LEN};
     use std::cell::Cell;
@@ -219,7 +219,7 @@ mod tests {
                     let f = if ch == sensor {
                         grams_to_newtons(self.weights[w])
                     } else {
-                        crate::units::Newtons(0.0)
+                        mldsense::units::Newtons(0.0)
                     };
                     *c = self.truth[ch].counts_for(f).unwrap_or(0.0).round() as u16;
                 }

@@ -2,10 +2,10 @@
 //! instructor's page and the students' `live --join` until Ctrl-C, then (with `--report DIR`)
 //! writes the class view of the sessions just held.
 
-use crate::classroom::board::Limits;
-use crate::classroom::server::{new_code, Classroom, Config, DEFAULT_LISTEN};
-use crate::report::Format;
 use anyhow::Context;
+use mldsense::classroom::board::Limits;
+use mldsense::classroom::server::{new_code, Classroom, Config, DEFAULT_LISTEN};
+use mldsense::report::Format;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -161,7 +161,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 }
 
 fn write_view(
-    records: &crate::classroom::server::Records,
+    records: &mldsense::classroom::server::Records,
     path: &Path,
     format: Format,
 ) -> anyhow::Result<()> {

@@ -3,14 +3,14 @@
 //! the whole pipeline; the session is graded and reported, and — since the virtual glove knows
 //! the truth — the detector is checked against it.
 
-use crate::eval::{score_file, Collar, GradeWindow, ScoredEvent};
-use crate::grade::Grade;
-use crate::pipeline::{Pipeline, PipelineConfig};
-use crate::report::{self, Format};
-use crate::serial::source::{RecordTo, SerialSource};
-use crate::sim::{GloveConfig, SimServer, Style};
-use crate::stream::{Block, PressureSource};
 use anyhow::Context;
+use mldsense::eval::{score_file, Collar, GradeWindow, ScoredEvent};
+use mldsense::grade::Grade;
+use mldsense::pipeline::{Pipeline, PipelineConfig};
+use mldsense::report::{self, Format};
+use mldsense::serial::source::{RecordTo, SerialSource};
+use mldsense::sim::{GloveConfig, SimServer, Style};
+use mldsense::stream::{Block, PressureSource};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -22,8 +22,8 @@ report.json, strokes.csv, report.txt and charts/*.png. Re-grade the recording an
 `mldsense analyze mldsense-demo/session.mld`.")]
 pub struct Args {
     /// The trainee the virtual glove imitates.
-    #[arg(long, value_enum, default_value_t = Style::Novice)]
-    pub style: Style,
+    #[arg(long, value_enum, default_value_t = super::StyleArg::Novice)]
+    pub style: super::StyleArg,
     /// Seed of the session: the same seed gives the same session.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
@@ -60,8 +60,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", args.output.display()))?;
     let recording = args.output.join("session.mld");
 
+    let style = Style::from(args.style);
     let config = GloveConfig {
-        style: args.style,
+        style,
         seed: args.seed,
         duration_s: args.duration,
         ..GloveConfig::default()
@@ -70,7 +71,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let calibration = server.calibration().clone();
     eprintln!(
         "virtual glove ({} trainee, seed {}) on {}; {:.0} s of practice at {}× speed",
-        style_name(args.style),
+        style.name(),
         args.seed,
         server.path(),
         args.duration,
@@ -83,7 +84,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             trainee: Some(args.trainee.clone()),
             note: Some(format!(
                 "mldsense demo: virtual glove, style {}, seed {}",
-                style_name(args.style),
+                style.name(),
                 args.seed
             )),
         })
@@ -118,12 +119,12 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     server.stop();
     source.stop()?;
 
-    let meta = crate::session::SessionMeta {
+    let meta = mldsense::session::SessionMeta {
         source: recording.display().to_string(),
         trainee: Some(args.trainee.clone()),
         note: Some(format!(
             "virtual glove, style {}, seed {}",
-            style_name(args.style),
+            style.name(),
             args.seed
         )),
         started: None,
@@ -133,9 +134,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .channels
         .iter()
         .find_map(|c| c.area)
-        .unwrap_or(crate::units::SquareMillimetres(126.7));
-    let certainty = crate::grade::Certainty::of(Some(&calibration), area);
-    let graded = crate::grade::grade_session_with(&session, &profile, &certainty);
+        .unwrap_or(mldsense::units::SquareMillimetres::FSR_402);
+    let certainty = mldsense::grade::Certainty::of(Some(&calibration), area);
+    let graded = mldsense::grade::grade_session_with(&session, &profile, &certainty);
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -197,8 +198,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
 fn write_reports(
     dir: &Path,
-    session: &crate::session::Session,
-    graded: &crate::grade::GradedSession,
+    session: &mldsense::session::Session,
+    graded: &mldsense::grade::GradedSession,
 ) -> anyhow::Result<Vec<PathBuf>> {
     let mut written = vec![dir.join("session.mld")];
     for (name, format) in [
@@ -226,12 +227,4 @@ fn write_reports(
 
 fn pct(x: Option<f64>) -> String {
     x.map_or("n/a".into(), |v| format!("{:.1} %", v * 100.0))
-}
-
-fn style_name(style: Style) -> String {
-    use clap::ValueEnum;
-    style
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_else(|| format!("{style:?}"))
 }

@@ -2,14 +2,14 @@
 //! `sub-<label>/beh/<stem>_physio.tsv.gz` + `_physio.json`, and with `--events` the strokes our
 //! pipeline finds as `_events.tsv` — so real sessions can be shared, annotated and benchmarked.
 
-use crate::bids::{write_dataset_description_by, write_events, EventRow, PhysioWriter};
-use crate::calibration::Calibration;
-use crate::eval::GradeWindow;
-use crate::grade::Profile;
-use crate::input::Input;
-use crate::pipeline::{Pipeline, PipelineConfig};
-use crate::stream::{Block, PressureSource};
 use anyhow::Context;
+use mldsense::bids::{write_dataset_description_by, write_events, EventRow, PhysioWriter};
+use mldsense::calibration::Calibration;
+use mldsense::eval::GradeWindow;
+use mldsense::grade::Profile;
+use mldsense::input::Input;
+use mldsense::pipeline::{Pipeline, PipelineConfig};
+use mldsense::stream::{Block, PressureSource};
 use std::path::{Path, PathBuf};
 
 /// Options of `mldsense export`.
@@ -85,16 +85,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let beh: PathBuf = args.output.join(format!("sub-{subject}")).join("beh");
     let stem = format!("sub-{subject}_task-{task}");
     write_dataset_description_by(&args.output, "mldsense sessions", &args.author)?;
-    crate::bids::dataset::add_participant(&args.output, &subject, meta.trainee.as_deref())?;
+    mldsense::bids::dataset::add_participant(&args.output, &subject, meta.trainee.as_deref())?;
     if let Some(t) = meta
         .started
         .as_deref()
-        .and_then(crate::bids::dataset::acq_time)
+        .and_then(mldsense::bids::dataset::acq_time)
     {
-        crate::bids::dataset::add_scan(
+        mldsense::bids::dataset::add_scan(
             &args.output.join(format!("sub-{subject}")),
             &format!("sub-{subject}"),
-            &format!("beh/{stem}_physio.tsv.gz"),
+            &format!("beh/{stem}{}", mldsense::bids::PHYSIO_TSV_GZ),
             &t,
         )?;
     }
@@ -135,7 +135,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             })
             .collect();
         write_events(&paths.events_tsv(), &events)?;
-        crate::bids::dataset::write_events_json(&paths.events_tsv(), (low.0, high.0))?;
+        mldsense::bids::dataset::write_events_json(&paths.events_tsv(), (low.0, high.0))?;
     }
     report(
         &paths.physio_tsv_gz(),

@@ -1,10 +1,10 @@
 //! `mldsense info`: what a recording holds and how healthy its data is.
 
-use crate::frames::FrameItem;
-use crate::recording::{
+use anyhow::Context;
+use mldsense::frames::FrameItem;
+use mldsense::recording::{
     device_disagreement, disagreement_warning, scan_recording, RecordingHeader, RecordingStats,
 };
-use anyhow::Context;
 use serde::Serialize;
 use std::path::PathBuf;
 

@@ -3,23 +3,23 @@
 //! stdout is not a terminal, prints one line per stroke — records the session if asked, and
 //! writes the report at the end.
 
-use crate::calibration::Calibration;
-use crate::grade::{grade_session_with, Certainty};
-use crate::live::app::{print_batch, run_lines, run_terminal};
-use crate::live::engine::{target_window, LiveEngine};
-use crate::live::lines;
-use crate::live::reader::Reader;
-use crate::live::replay::PacedSource;
-use crate::live::rhythm::Rhythm;
-use crate::live::LiveState;
-use crate::pipeline::PipelineConfig;
-use crate::report::{self, Format};
-use crate::serial::{RecordTo, SerialSource};
-use crate::session::SessionMeta;
-use crate::sim::SimServer;
-use crate::sim::{GloveConfig, Style};
-use crate::stream::PressureSource;
 use anyhow::{bail, Context};
+use mldsense::calibration::Calibration;
+use mldsense::grade::{grade_session_with, Certainty};
+use mldsense::live::app::{print_batch, run_lines, run_terminal, Bell};
+use mldsense::live::engine::{target_window, LiveEngine};
+use mldsense::live::lines;
+use mldsense::live::reader::Reader;
+use mldsense::live::replay::PacedSource;
+use mldsense::live::rhythm::Rhythm;
+use mldsense::live::LiveState;
+use mldsense::pipeline::PipelineConfig;
+use mldsense::report::{self, Format};
+use mldsense::serial::{RecordTo, SerialSource};
+use mldsense::session::SessionMeta;
+use mldsense::sim::SimServer;
+use mldsense::sim::{GloveConfig, Style};
+use mldsense::stream::PressureSource;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -45,7 +45,7 @@ pub struct Args {
     pub port: Option<String>,
     /// Practise against the virtual glove with this trainee style instead of a real glove.
     #[arg(long, value_enum, value_name = "STYLE")]
-    pub sim: Option<Style>,
+    pub sim: Option<super::StyleArg>,
     /// Virtual glove: seed of the session.
     #[arg(long, default_value_t = 1, requires = "sim")]
     pub seed: u64,
@@ -119,15 +119,15 @@ fn session_id() -> String {
 /// Starts the classroom link of `--join`, if asked.
 fn join_classroom(
     args: &Args,
-    info: &crate::stream::StreamInfo,
-    profile: &crate::grade::Profile,
-) -> anyhow::Result<Option<crate::classroom::Link>> {
-    use crate::classroom::message::{Hello, Window, VERSION};
+    info: &mldsense::stream::StreamInfo,
+    profile: &mldsense::grade::Profile,
+) -> anyhow::Result<Option<mldsense::classroom::Link>> {
+    use mldsense::classroom::message::{Hello, Window, VERSION};
     let Some(join) = &args.join else {
         return Ok(None);
     };
-    use crate::classroom::message::{clean_name, MAX_CHANNEL_NAME_CHARS, MAX_NAME_CHARS};
-    let host = crate::classroom::link::parse_address(join).map_err(super::usage)?;
+    use mldsense::classroom::message::{clean_name, MAX_CHANNEL_NAME_CHARS, MAX_NAME_CHARS};
+    let host = mldsense::classroom::link::parse_address(join).map_err(super::usage)?;
     let hello = Hello {
         version: VERSION,
         code: args.join_code.clone(),
@@ -137,7 +137,7 @@ fn join_classroom(
         channels: info
             .channels
             .iter()
-            .take(crate::classroom::message::MAX_CHANNELS)
+            .take(mldsense::classroom::message::MAX_CHANNELS)
             .map(|c| clean_name(&c.name, MAX_CHANNEL_NAME_CHARS))
             .collect(),
         window: Window {
@@ -147,22 +147,26 @@ fn join_classroom(
         },
         target_per_min: 60.0 / profile.rhythm.period_s,
     };
-    crate::say!("classroom: joining {host}");
-    let link = crate::classroom::Link::start(host, hello).context("starting the classroom link")?;
+    crate::cli::say!("classroom: joining {host}");
+    let link =
+        mldsense::classroom::Link::start(host, hello).context("starting the classroom link")?;
     Ok(Some(link))
 }
 
 /// Ends the classroom link: the strokes it missed and the session's class-view row, then a
 /// line saying what the classroom got.
-fn leave_classroom(link: crate::classroom::Link, record: Option<crate::class::SessionRecord>) {
+fn leave_classroom(
+    link: mldsense::classroom::Link,
+    record: Option<mldsense::class::SessionRecord>,
+) {
     let end = link.finish(record, std::time::Duration::from_secs(3));
     if end.record_delivered && end.delivered == end.strokes {
-        crate::say!(
+        crate::cli::say!(
             "classroom: got all {} strokes and the session's result",
             end.strokes
         );
     } else {
-        crate::say!(
+        crate::cli::say!(
             "classroom: got {} of {} strokes{}{} (your recording and report have them all)",
             end.delivered,
             end.strokes,
@@ -206,7 +210,7 @@ fn recording_path(args: &Args) -> anyhow::Result<Option<PathBuf>> {
     let who = args
         .trainee
         .as_deref()
-        .map(crate::class::naming::slug)
+        .map(mldsense::class::naming::slug)
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "session".into());
     std::fs::create_dir_all(&args.sessions)
@@ -259,7 +263,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let (port, sim, source_name) = match (&args.port, args.sim) {
+    let (port, sim, source_name) = match (&args.port, args.sim.map(Style::from)) {
         (Some(port), _) => (port.clone(), None, port.clone()),
         (None, Some(style)) => {
             let config = GloveConfig {
@@ -292,7 +296,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .reconnect(args.reconnect)
         .calibration(calibration);
     if let Some(path) = &record {
-        crate::say!("recording to {}", path.display());
+        crate::cli::say!("recording to {}", path.display());
         builder = builder.record_to(RecordTo {
             path: path.clone(),
             trainee: args.trainee.clone(),
@@ -314,19 +318,17 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .channels
         .iter()
         .find_map(|c| c.area)
-        .unwrap_or(crate::units::SquareMillimetres(126.7));
+        .unwrap_or(mldsense::units::SquareMillimetres::FSR_402);
     let certainty = Certainty::of(calibration_in_use.as_ref(), area);
     let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
         .with_context(|| format!("the stream from {port}"))?
         .with_certainty(certainty.clone());
     let link = join_classroom(&args, &info, &profile)?;
-    let rule = &profile.rhythm;
     let mut state = LiveState::new(
         info.channels.iter().map(|c| c.name.clone()).collect(),
         target_window(&profile),
-        1.0 / rule.period_s,
+        Rhythm::of(&profile),
     );
-    state.rhythm = Rhythm::new(1.0 / rule.period_s).with_pause(rule.pause_s);
     state.source = source_name.clone();
     state.certainty = Some(certainty.sentence(profile.window_mid()));
     state.reconnects = args.reconnect;
@@ -342,7 +344,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let tty = std::io::stdout().is_terminal();
     let mut out = std::io::stdout().lock();
     let shown = if tty {
-        run_terminal(&reader, &mut state, &stop).context("running the terminal view")
+        run_terminal(&reader, &mut state, &stop, bell()).context("running the terminal view")
     } else {
         run_lines(&reader, &mut state, &stop, &mut out).context("printing strokes")
     };
@@ -418,16 +420,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 fn finish(
     engine: LiveEngine,
     meta: SessionMeta,
-    (profile, certainty): (&crate::grade::Profile, &Certainty),
+    (profile, certainty): (&mldsense::grade::Profile, &Certainty),
     report_file: Option<&Path>,
     blind: bool,
     out: &mut dyn Write,
     printed: &mut std::io::Result<()>,
     label: String,
-) -> anyhow::Result<crate::class::SessionRecord> {
+) -> anyhow::Result<mldsense::class::SessionRecord> {
     let session = engine.into_session(meta);
     let graded = grade_session_with(&session, profile, certainty);
-    let row = crate::class::SessionRecord::new(&session, &graded, label);
+    let row = mldsense::class::SessionRecord::new(&session, &graded, label);
     if let Some(path) = report_file {
         let mut file = std::fs::File::create(path)
             .with_context(|| format!("creating the report {}", path.display()))?;
@@ -452,7 +454,7 @@ fn finish(
 }
 
 /// `live --replay FILE`: the recording through the live view at its own pace.
-fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::Result<()> {
+fn replay(args: &Args, file: &Path, profile: mldsense::grade::Profile) -> anyhow::Result<()> {
     let calibration = match &args.calibration {
         Some(p) => Some(
             Calibration::load(p)
@@ -461,7 +463,7 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
         None => None,
     };
     let certainty_calibration = calibration.clone();
-    let input = crate::input::Input::open(file, calibration)?;
+    let input = mldsense::input::Input::open(file, calibration)?;
     let mut meta = input.meta();
     if args.trainee.is_some() {
         meta.trainee = args.trainee.clone();
@@ -471,9 +473,9 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
         .channels
         .iter()
         .find_map(|c| c.area)
-        .unwrap_or(crate::units::SquareMillimetres(126.7));
+        .unwrap_or(mldsense::units::SquareMillimetres::FSR_402);
     let header_calibration = match &input {
-        crate::input::Input::Recording(r) => r.header().calibration.clone(),
+        mldsense::input::Input::Recording(r) => r.header().calibration.clone(),
         _ => None,
     };
     let certainty = Certainty::of(certainty_calibration.or(header_calibration).as_ref(), area);
@@ -481,13 +483,11 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
     let engine = LiveEngine::new(&info, profile.clone(), PipelineConfig::default())
         .with_context(|| format!("the stream from {}", file.display()))?
         .with_certainty(certainty.clone());
-    let rule = &profile.rhythm;
     let mut state = LiveState::new(
         info.channels.iter().map(|c| c.name.clone()).collect(),
         target_window(&profile),
-        1.0 / rule.period_s,
+        Rhythm::of(&profile),
     );
-    state.rhythm = Rhythm::new(1.0 / rule.period_s).with_pause(rule.pause_s);
     state.certainty = Some(certainty.sentence(profile.window_mid()));
     state.source = format!(
         "replay of {} ×{}{}",
@@ -511,7 +511,7 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
     let tty = std::io::stdout().is_terminal();
     let mut out = std::io::stdout().lock();
     let shown = if tty {
-        run_terminal(&reader, &mut state, &stop).context("running the terminal view")
+        run_terminal(&reader, &mut state, &stop, bell()).context("running the terminal view")
     } else {
         run_lines(&reader, &mut state, &stop, &mut out).context("printing strokes")
     };
@@ -551,4 +551,13 @@ fn replay(args: &Args, file: &Path, profile: crate::grade::Profile) -> anyhow::R
         return Err(e).context(format!("reading {}", file.display()));
     }
     Ok(())
+}
+
+/// The bell the terminal view rings on a danger stroke: none with `-q`.
+fn bell() -> Bell {
+    if crate::cli::verbosity() > crate::cli::Verbosity::Quiet {
+        Bell::OnDanger
+    } else {
+        Bell::Silent
+    }
 }

@@ -1,4 +1,5 @@
-//! The `mldsense` command line: one file per subcommand.
+//! The `mldsense` command line: one file per subcommand. A module of the binary, not of the
+//! library: the library has no clap or anyhow in it, so other programs can use it as it is.
 
 use clap::{Parser, Subcommand};
 
@@ -54,13 +55,84 @@ pub fn verbosity() -> Verbosity {
 }
 
 /// Prints a progress line on standard error unless `-q`.
-#[macro_export]
 macro_rules! say {
     ($($t:tt)*) => {
-        if $crate::cli::verbosity() > $crate::cli::Verbosity::Quiet {
+        if crate::cli::verbosity() > crate::cli::Verbosity::Quiet {
             eprintln!($($t)*);
         }
     };
+}
+pub(crate) use say;
+
+/// A command-line mirror of a library enum: derives `clap::ValueEnum` (the library has no clap
+/// in it) and converts both ways, so a variant added to either side fails to compile until it
+/// is added to the other.
+macro_rules! value_enum {
+    ($(#[$meta:meta])* $name:ident => $lib:path { $($(#[$vmeta:meta])* $variant:ident,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl From<$name> for $lib {
+            fn from(arg: $name) -> $lib {
+                match arg {
+                    $($name::$variant => <$lib>::$variant,)+
+                }
+            }
+        }
+
+        impl From<$lib> for $name {
+            fn from(value: $lib) -> $name {
+                match value {
+                    $(<$lib>::$variant => $name::$variant,)+
+                }
+            }
+        }
+    };
+}
+
+value_enum! {
+    /// `--format`: a report format.
+    FormatArg => mldsense::report::Format {
+        /// A readable terminal summary.
+        Text,
+        /// The versioned JSON schema (`docs/REPORT_SCHEMA.md`).
+        Json,
+        /// A header and one row per stroke.
+        Csv,
+        /// One self-contained HTML file with inline SVG charts.
+        Html,
+    }
+}
+
+value_enum! {
+    /// `--sort`: how the sessions of a class are ranked.
+    ClassOrderArg => mldsense::report::ClassOrder {
+        /// Highest score first (ties by name, then date).
+        Score,
+        /// By trainee name, each trainee's sessions by date.
+        Name,
+        /// Oldest session first.
+        Date,
+    }
+}
+
+value_enum! {
+    /// `--style`: a kind of trainee the virtual glove imitates.
+    StyleArg => mldsense::sim::Style {
+        /// Mostly 30–40 mmHg, a regular rhythm of about one stroke a second, complete releases.
+        Steady,
+        /// Heavy-handed: often 45–80 mmHg, some strokes above the 70 mmHg danger line.
+        Heavy,
+        /// Too light: 15–28 mmHg.
+        Light,
+        /// Fast (about 1.6–2 strokes a second) with frequent incomplete releases.
+        Rushed,
+        /// Erratic: variable pressure and rhythm, uneven fingers, incomplete releases, jerky rises.
+        Novice,
+    }
 }
 
 /// A usage error found after parsing (a value out of range, options that contradict each
@@ -85,13 +157,14 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
 /// `.csv`, `.txt`), else text. `-o r.html` therefore writes HTML, as its name says; a `--format`
 /// that contradicts the extension is a usage error rather than a file whose name lies.
 pub fn report_format(
-    explicit: Option<crate::report::Format>,
+    explicit: Option<FormatArg>,
     output: Option<&std::path::Path>,
-) -> anyhow::Result<crate::report::Format> {
+) -> anyhow::Result<mldsense::report::Format> {
+    let explicit = explicit.map(mldsense::report::Format::from);
     let from_name = output
         .and_then(|p| p.extension())
         .and_then(|e| e.to_str())
-        .and_then(|e| e.parse::<crate::report::Format>().ok());
+        .and_then(|e| e.parse::<mldsense::report::Format>().ok());
     match (explicit, from_name) {
         (Some(f), Some(g)) if f != g => Err(usage(format!(
             "--format {} but the output {} is named as {}",
@@ -101,7 +174,7 @@ pub fn report_format(
         ))),
         (Some(f), _) => Ok(f),
         (None, Some(g)) => Ok(g),
-        (None, None) => Ok(crate::report::Format::Text),
+        (None, None) => Ok(mldsense::report::Format::Text),
     }
 }
 

@@ -15,7 +15,7 @@ pub struct Args {
 
 /// Runs `mldsense ports`.
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let ports = crate::serial::list_ports().context("listing serial ports")?;
+    let ports = mldsense::serial::list_ports().context("listing serial ports")?;
     if args.json || args.format == super::info::Format::Json {
         println!(
             "{}",

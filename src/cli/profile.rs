@@ -3,9 +3,9 @@
 //! students against.
 
 use super::analyze::{analyze_one, resolve_profile};
-use crate::calibration::Calibration;
-use crate::class::expert::profile_from_expert;
 use anyhow::Context;
+use mldsense::calibration::Calibration;
+use mldsense::class::expert::profile_from_expert;
 use std::path::PathBuf;
 
 /// Options of `mldsense profile`.

@@ -2,11 +2,11 @@
 //! what changed since last time. A student's own folder of recordings is enough.
 
 use super::analyze::{analyze_one, resolve_profile};
-use crate::calibration::Calibration;
-use crate::class::{progress, SessionRecord};
-use crate::input::discover;
-use crate::report::progress::write_progress;
 use anyhow::{bail, Context};
+use mldsense::calibration::Calibration;
+use mldsense::class::{progress, SessionRecord};
+use mldsense::input::discover;
+use mldsense::report::progress::write_progress;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -25,7 +25,7 @@ pub struct Args {
     pub inputs: Vec<PathBuf>,
     /// Report format (text, json, csv, html). Default: from the extension of -o, else text.
     #[arg(short, long, value_enum)]
-    pub format: Option<crate::report::Format>,
+    pub format: Option<super::FormatArg>,
     /// Where to write (default: standard output).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -92,7 +92,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             write_progress(&trainees, &profile, format, &mut file)?;
             file.flush()
                 .with_context(|| format!("writing {}", path.display()))?;
-            crate::say!(
+            crate::cli::say!(
                 "wrote the progress of {} trainee(s) over {} session(s) to {}",
                 trainees.len(),
                 records.len(),

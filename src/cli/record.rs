@@ -1,10 +1,10 @@
 //! `mldsense record`: records a session from the glove to a file, losslessly. Every byte is
 //! written as it arrives, so Ctrl-C, a crash or an unplugged glove leaves a readable file.
 
-use crate::calibration::Calibration;
-use crate::serial::{RecordTo, SerialSource};
-use crate::stream::{Block, PressureSource, StreamEvent};
 use anyhow::{bail, Context};
+use mldsense::calibration::Calibration;
+use mldsense::serial::{RecordTo, SerialSource};
+use mldsense::stream::{Block, PressureSource, StreamEvent};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

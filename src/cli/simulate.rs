@@ -1,12 +1,12 @@
 //! `mldsense simulate`: the virtual glove on a pseudo-terminal (a port any serial client can
 //! open), straight into a recording, as ground truth, or as a BIDS dataset.
 
-use crate::bids;
-use crate::sim::firmware::{record_session_as, Firmware};
-use crate::sim::pty::{PtyGlove, ServeEnd};
-use crate::sim::truth::{save_tsv, TruthStroke};
-use crate::sim::{GloveConfig, Imperfections, SimSource, Style, VirtualGlove};
 use anyhow::{bail, Context};
+use mldsense::bids;
+use mldsense::sim::firmware::{record_session_as, Firmware};
+use mldsense::sim::pty::{PtyGlove, ServeEnd};
+use mldsense::sim::truth::{save_tsv, TruthStroke};
+use mldsense::sim::{GloveConfig, Imperfections, SimSource, VirtualGlove};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -18,8 +18,8 @@ const MAX_DURATION_S: f64 = 86_400.0;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The trainee to imitate.
-    #[arg(long, value_enum, default_value_t = Style::Steady)]
-    pub style: Style,
+    #[arg(long, value_enum, default_value_t = super::StyleArg::Steady)]
+    pub style: super::StyleArg,
     /// Seed of the session: the same seed gives the same session.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -134,11 +134,11 @@ impl Args {
                 self.duration
             );
         }
-        if !crate::sim::glove::SUPPORTED_RATES.contains(&self.rate) {
+        if !mldsense::sim::glove::SUPPORTED_RATES.contains(&self.rate) {
             bail!(
                 "--rate {} is not one the virtual glove supports ({:?})",
                 self.rate,
-                crate::sim::glove::SUPPORTED_RATES
+                mldsense::sim::glove::SUPPORTED_RATES
             );
         }
         if !(1..=16).contains(&self.channels) {
@@ -148,7 +148,7 @@ impl Args {
             bail!("--speed must be positive, got {}", self.speed);
         }
         Ok(GloveConfig {
-            style: self.style,
+            style: self.style.into(),
             seed: self.seed,
             duration_s: self.duration,
             rate_hz: self.rate,
@@ -175,12 +175,12 @@ fn beside(path: &Path) -> PathBuf {
 
 fn summary(truth: &[TruthStroke]) -> String {
     let n = truth.len();
-    let count = |g: crate::sim::IntendedGrade| truth.iter().filter(|s| s.grade == g).count();
+    let count = |g: mldsense::sim::IntendedGrade| truth.iter().filter(|s| s.grade == g).count();
     format!(
         "{n} strokes: {} too light, {} in 30–40 mmHg, {} too hard",
-        count(crate::sim::IntendedGrade::TooLight),
-        count(crate::sim::IntendedGrade::InWindow),
-        count(crate::sim::IntendedGrade::TooHard)
+        count(mldsense::sim::IntendedGrade::TooLight),
+        count(mldsense::sim::IntendedGrade::InWindow),
+        count(mldsense::sim::IntendedGrade::TooHard)
     )
 }
 
@@ -275,7 +275,7 @@ fn write_bids(
     trainee: Option<&str>,
     started: Option<&str>,
 ) -> anyhow::Result<()> {
-    use crate::bids::dataset;
+    use mldsense::bids::dataset;
     // Simulated data: its authors are the generator and the people who wrote it (two, so the
     // validator's one-author heuristic, TOO_FEW_AUTHORS, has nothing to say).
     let authors = [
@@ -322,7 +322,7 @@ fn write_bids(
         dataset::add_scan(
             &subject_dir,
             &scans_stem,
-            &format!("beh/{stem}_physio.tsv.gz"),
+            &format!("beh/{stem}{}", bids::PHYSIO_TSV_GZ),
             &t,
         )?;
     }

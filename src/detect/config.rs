@@ -54,77 +54,152 @@ impl Default for DetectorConfig {
     }
 }
 
+/// A `key=value` setting [`DetectorConfig::set`] cannot apply.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    /// No setting has this name.
+    #[error("unknown setting `{0}` (known: {known})", known = DetectorConfig::keys().collect::<Vec<_>>().join(", "))]
+    Unknown(String),
+    /// The value is not a non-negative number.
+    #[error("{key}={value}: expected a non-negative number")]
+    NotANumber {
+        /// The setting.
+        key: String,
+        /// The value given.
+        value: String,
+    },
+    /// The filter order is not 1 to 12.
+    #[error("{key}={value}: expected an order of 1 to 12")]
+    Order {
+        /// The setting.
+        key: String,
+        /// The value given.
+        value: String,
+    },
+    /// An item of a settings list without `=`.
+    #[error("`{0}`: expected key=value")]
+    NotKeyValue(String),
+}
+
+/// How one setting takes its value: `None` when the value does not fit (the caller says why).
+type Apply = fn(&mut DetectorConfig, &str) -> Option<()>;
+
+/// A non-negative, finite number.
+fn number(value: &str) -> Option<f64> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// A number, or `off` / `none` for no value.
+fn number_or_off(value: &str) -> Option<Option<f64>> {
+    if value.eq_ignore_ascii_case("off") || value.eq_ignore_ascii_case("none") {
+        Some(None)
+    } else {
+        number(value).map(Some)
+    }
+}
+
+/// Every setting [`DetectorConfig::set`] knows, by name: the one list, so the names in help
+/// texts and errors cannot drift from what `set` does.
+const SETTINGS: [(&str, Apply); 16] = [
+    ("rise_mmhg", |c, v| {
+        c.rise_mmhg = number(v)?;
+        Some(())
+    }),
+    ("min_height_mmhg", |c, v| {
+        c.min_height_mmhg = number(v)?;
+        Some(())
+    }),
+    ("split_fraction", |c, v| {
+        c.split_fraction = number(v)?;
+        Some(())
+    }),
+    ("edge_fraction", |c, v| {
+        c.edge_fraction = number(v)?;
+        Some(())
+    }),
+    ("edge_mmhg", |c, v| {
+        c.edge_mmhg = number(v)?;
+        Some(())
+    }),
+    ("min_duration_s", |c, v| {
+        c.min_duration_s = number(v)?;
+        Some(())
+    }),
+    ("settle_s", |c, v| {
+        c.settle_s = number(v)?;
+        Some(())
+    }),
+    ("rest_window_s", |c, v| {
+        c.rest_window_s = number(v)?;
+        Some(())
+    }),
+    ("max_stroke_s", |c, v| {
+        c.max_stroke_s = number(v)?;
+        Some(())
+    }),
+    ("lift_s", |c, v| {
+        c.lift_s = number_or_off(v)?;
+        Some(())
+    }),
+    ("work_rate_hz", |c, v| {
+        c.chain.work_rate_hz = number(v)?;
+        Some(())
+    }),
+    ("cutoff_hz", |c, v| {
+        c.chain.cutoff_hz = number(v)?;
+        Some(())
+    }),
+    ("order", |c, v| {
+        let order = v.parse::<usize>().ok().filter(|o| (1..=12).contains(o))?;
+        c.chain.order = order;
+        Some(())
+    }),
+    ("notch_hz", |c, v| {
+        c.chain.notch_hz = number_or_off(v)?;
+        Some(())
+    }),
+    ("max_rezero", |c, v| {
+        c.chain.max_rezero = number(v)?;
+        Some(())
+    }),
+    ("spike_mmhg", |c, v| {
+        c.chain.spike_mmhg = number(v)?;
+        Some(())
+    }),
+];
+
 impl DetectorConfig {
     /// The settings [`DetectorConfig::set`] knows, for help texts and errors.
-    pub const KEYS: [&'static str; 16] = [
-        "rise_mmhg",
-        "min_height_mmhg",
-        "split_fraction",
-        "edge_fraction",
-        "edge_mmhg",
-        "min_duration_s",
-        "settle_s",
-        "rest_window_s",
-        "max_stroke_s",
-        "lift_s",
-        "work_rate_hz",
-        "cutoff_hz",
-        "order",
-        "notch_hz",
-        "max_rezero",
-        "spike_mmhg",
-    ];
+    pub fn keys() -> impl Iterator<Item = &'static str> {
+        SETTINGS.iter().map(|(key, _)| *key)
+    }
 
     /// Changes one setting by name (`lift_s` and `notch_hz` also take `off`), so detector
     /// variants can be compared from the command line (`mldsense bench --detector`).
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
-        let off = value.eq_ignore_ascii_case("off") || value.eq_ignore_ascii_case("none");
-        let number = || -> Result<f64, String> {
-            value
-                .parse::<f64>()
-                .ok()
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("{key}={value}: expected a non-negative number"))
-        };
-        match key {
-            "rise_mmhg" => self.rise_mmhg = number()?,
-            "min_height_mmhg" => self.min_height_mmhg = number()?,
-            "split_fraction" => self.split_fraction = number()?,
-            "edge_fraction" => self.edge_fraction = number()?,
-            "edge_mmhg" => self.edge_mmhg = number()?,
-            "min_duration_s" => self.min_duration_s = number()?,
-            "settle_s" => self.settle_s = number()?,
-            "rest_window_s" => self.rest_window_s = number()?,
-            "max_stroke_s" => self.max_stroke_s = number()?,
-            "lift_s" => self.lift_s = if off { None } else { Some(number()?) },
-            "work_rate_hz" => self.chain.work_rate_hz = number()?,
-            "cutoff_hz" => self.chain.cutoff_hz = number()?,
-            "order" => {
-                self.chain.order = value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|o| (1..=12).contains(o))
-                    .ok_or_else(|| format!("{key}={value}: expected an order of 1 to 12"))?
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), SettingError> {
+        let (_, apply) = SETTINGS
+            .iter()
+            .find(|(k, _)| *k == key)
+            .ok_or_else(|| SettingError::Unknown(key.to_string()))?;
+        apply(self, value).ok_or_else(|| {
+            let (key, value) = (key.to_string(), value.to_string());
+            if key == "order" {
+                SettingError::Order { key, value }
+            } else {
+                SettingError::NotANumber { key, value }
             }
-            "notch_hz" => self.chain.notch_hz = if off { None } else { Some(number()?) },
-            "max_rezero" => self.chain.max_rezero = number()?,
-            "spike_mmhg" => self.chain.spike_mmhg = number()?,
-            _ => {
-                return Err(format!(
-                    "unknown setting `{key}` (known: {})",
-                    Self::KEYS.join(", ")
-                ))
-            }
-        }
-        Ok(())
+        })
     }
 
     /// Applies `key=value,key=value` settings in order.
-    pub fn with_settings(mut self, spec: &str) -> Result<Self, String> {
+    pub fn with_settings(mut self, spec: &str) -> Result<Self, SettingError> {
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let (k, v) = item
                 .split_once('=')
-                .ok_or_else(|| format!("`{item}`: expected key=value"))?;
+                .ok_or_else(|| SettingError::NotKeyValue(item.to_string()))?;
             self.set(k.trim(), v.trim())?;
         }
         Ok(self)
@@ -152,14 +227,16 @@ mod tests {
     fn bad_settings_say_what_is_wrong() {
         let e = DetectorConfig::default()
             .with_settings("speed=3")
-            .expect_err("unknown key");
+            .expect_err("unknown key")
+            .to_string();
         assert!(
             e.contains("unknown setting `speed`") && e.contains("settle_s"),
             "{e}"
         );
         let e = DetectorConfig::default()
             .with_settings("settle_s=-1")
-            .expect_err("negative");
+            .expect_err("negative")
+            .to_string();
         assert!(e.contains("non-negative"), "{e}");
         assert!(DetectorConfig::default().with_settings("settle_s").is_err());
     }

@@ -64,7 +64,8 @@ pub struct StrokeDetector {
     decim: usize,
     rate_hz: f64,
     work_hz: f64,
-    ring: usize,
+    /// The ring the buffered envelope and rows live in.
+    ring: Ring,
     env: Vec<f64>,
     hist: Vec<f64>,
     /// Working samples produced so far (the next index).
@@ -88,41 +89,20 @@ pub struct StrokeDetector {
     window_n: u64,
     max_n: u64,
     lift_n: Option<u64>,
-    /// Per channel: is it stuck (flat within a hair for `stuck_n`, or at full scale), so left out
-    /// of the envelope and the peaks until it moves again.
-    stuck: Vec<bool>,
-    /// Per channel: the value a flat spell started at, and where.
-    flat_ref: Vec<f64>,
-    flat_from: Vec<u64>,
-    /// Per channel: a channel that has just come unstuck stays out until here (the filters are
-    /// still coming down from the stuck value).
-    quarantine: Vec<u64>,
-    /// Per channel, this working sample: left out of the envelope and the peaks.
-    excluded: Vec<bool>,
-    stuck_n: u64,
-    /// How far before a flat spell a newly stuck channel is left out (the filters' settling).
-    stuck_margin: u64,
+    /// Which channels are stuck, and since when.
+    stuck: Stuck,
     /// Working sample just after the last emitted stroke's offset (a replay starts no earlier).
     emitted_to: u64,
     /// The stroke being emitted closed on a flat release (not split by a new rise).
     settled_close: bool,
     /// Working samples of [`ROLL_S`].
     roll_n: u64,
-    /// A short dropout ended: bridge from its start once the filters have caught up.
-    pending_bridge: Option<(u64, u64)>,
-    /// Changes of a channel's stuck state: (seconds from the first sample, channel, stuck now,
-    /// the level it sits at). Bounded to [`MAX_STUCK_LOG`] entries.
-    stuck_log: Vec<(f64, usize, bool, f64)>,
     /// Per channel: the lowest level of the idle spells before the current one (where the hand
     /// was lifted off the skin), and the lowest of the current spell.
     low: Vec<f64>,
     spell_low: Vec<f64>,
-    /// Working samples in the current run without any data (a dropout), and where it began.
-    gap_len: u64,
-    gap_from: u64,
-    bridge_n: u64,
-    /// Dropouts longer than the bridge that ended a stroke.
-    long_gaps: Vec<(f64, f64)>,
+    /// The dropout under way, the bridge over a short one, the long ones so far.
+    gaps: Dropouts,
     /// Sum and count of the resting level at each stroke start (mean resting contact).
     rest_sum: f64,
     rest_count: u64,
@@ -133,6 +113,95 @@ pub struct StrokeDetector {
     rise: f64,
     min_height: f64,
     edge_floor: f64,
+}
+
+/// How far before a flat spell a newly stuck channel is left out (seconds): the filters'
+/// settling.
+pub const STUCK_MARGIN_S: f64 = 0.5;
+
+/// The detector's stuck channels (flat within a hair for [`STUCK_S`], or at full scale): left
+/// out of the envelope and the peaks until they move again.
+#[derive(Clone, Debug)]
+struct Stuck {
+    /// Per channel: stuck now.
+    now: Vec<bool>,
+    /// Per channel: the value a flat spell started at…
+    flat_ref: Vec<f64>,
+    /// …and where.
+    flat_from: Vec<u64>,
+    /// Per channel: a channel that has just come unstuck stays out until here (the filters are
+    /// still coming down from the stuck value).
+    quarantine: Vec<u64>,
+    /// Per channel, this working sample: left out of the envelope and the peaks.
+    excluded: Vec<bool>,
+    /// Working samples of [`STUCK_S`].
+    n: u64,
+    /// Working samples of [`STUCK_MARGIN_S`].
+    margin: u64,
+    /// Changes of a channel's stuck state: (seconds from the first sample, channel, stuck now,
+    /// the level it sits at). Bounded to [`MAX_STUCK_LOG`] entries.
+    log: Vec<(f64, usize, bool, f64)>,
+}
+
+/// The detector's dropouts: runs of working samples without any data.
+#[derive(Clone, Debug)]
+struct Dropouts {
+    /// Working samples in the current run without data…
+    len: u64,
+    /// …and where it began.
+    from: u64,
+    /// Working samples of [`BRIDGE_S`]: the longest run bridged inside a stroke.
+    bridge_n: u64,
+    /// A short dropout ended: bridge from its start once the filters have caught up.
+    pending_bridge: Option<(u64, u64)>,
+    /// Dropouts longer than the bridge that ended a stroke (seconds from the first sample).
+    long: Vec<(f64, f64)>,
+}
+
+/// The index arithmetic of the detector's ring buffers: working sample `i` lives in slot
+/// `i mod len`, `len` a power of two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Ring {
+    mask: usize,
+}
+
+impl Ring {
+    /// A ring of `len` slots (a power of two).
+    fn new(len: usize) -> Self {
+        debug_assert!(len.is_power_of_two());
+        Ring { mask: len - 1 }
+    }
+
+    /// The slot of working sample `i`.
+    #[inline]
+    fn slot(self, i: u64) -> usize {
+        (i as usize) & self.mask
+    }
+
+    /// Slots in the ring.
+    fn len(self) -> u64 {
+        self.mask as u64 + 1
+    }
+}
+
+/// How a stroke is closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Close {
+    /// On a release that settled (or a new rise): its foot and the fingertips' returns are
+    /// looked for.
+    Settled,
+    /// Where it stands (the stream ended, a long dropout, the longest stroke): no looking
+    /// further.
+    Forced,
+}
+
+/// Which way from the peak a flank is walked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flank {
+    /// Before the peak: the rise.
+    Rise,
+    /// After the peak: the fall.
+    Fall,
 }
 
 /// Furthest a fingertip's own departure or return may lie outside the envelope's (seconds):
@@ -163,6 +232,20 @@ pub const FOOT_KNEE_S: f64 = 0.1;
 /// …within this band (mmHg, or twice the edge tolerance if larger: sensor noise), all of it
 /// above the base by the edge tolerance; the knee of a smooth rise is not.
 pub const FOOT_KNEE_MMHG: f64 = 1.0;
+
+/// A fall below a stroke's peak is a release once the envelope rises again by this fraction of
+/// the stroke's height (or the rise threshold, if larger): a new stroke from a ledge.
+pub const RERISE_FRACTION: f64 = 0.12;
+/// The hand counts as lifted and still only while the envelope stays within this band (mmHg)
+/// over half the lift time.
+pub const LIFT_FLAT_MMHG: f64 = 1.0;
+/// A channel's level at a re-zero is its mean over this long (seconds).
+pub const REZERO_MEAN_S: f64 = 0.25;
+/// The span a flank's change is measured over when looking for its foot (seconds).
+pub const FOOT_STEP_S: f64 = 0.05;
+/// Most samples of a stroke's envelope kept (at [`Stroke::ENVELOPE_RATE_HZ`], 82 s), however
+/// long `max_stroke_s` allows a stroke to be.
+pub const MAX_ENVELOPE_SAMPLES: usize = 4096;
 
 /// Most changes of stuck state the detector remembers.
 pub const MAX_STUCK_LOG: usize = 256;
@@ -199,7 +282,7 @@ impl StrokeDetector {
             decim: cond.decimation(),
             rate_hz: rate,
             work_hz: work,
-            ring,
+            ring: Ring::new(ring),
             env: vec![f64::NAN; ring],
             hist: vec![f64::NAN; ring * nch],
             k: 0,
@@ -218,28 +301,32 @@ impl StrokeDetector {
             flat_idx: 0,
             rest_level: f64::NAN,
             settle_n: n(cfg.settle_s),
-            foot_n: n(0.05),
+            foot_n: n(FOOT_STEP_S),
             window_n,
             max_n,
             lift_n: cfg.lift_s.map(n),
-            stuck: vec![false; nch],
-            flat_ref: vec![f64::NAN; nch],
-            flat_from: vec![0; nch],
-            quarantine: vec![0; nch],
-            excluded: vec![false; nch],
-            stuck_n: n(STUCK_S),
-            stuck_margin: n(0.5),
+            stuck: Stuck {
+                now: vec![false; nch],
+                flat_ref: vec![f64::NAN; nch],
+                flat_from: vec![0; nch],
+                quarantine: vec![0; nch],
+                excluded: vec![false; nch],
+                n: n(STUCK_S),
+                margin: n(STUCK_MARGIN_S),
+                log: Vec::new(),
+            },
             emitted_to: 0,
-            pending_bridge: None,
             settled_close: false,
             roll_n: n(ROLL_S),
-            stuck_log: Vec::new(),
             low: vec![f64::INFINITY; nch],
             spell_low: vec![f64::INFINITY; nch],
-            gap_len: 0,
-            gap_from: 0,
-            bridge_n: n(BRIDGE_S),
-            long_gaps: Vec::new(),
+            gaps: Dropouts {
+                len: 0,
+                from: 0,
+                bridge_n: n(BRIDGE_S),
+                pending_bridge: None,
+                long: Vec::new(),
+            },
             rest_sum: 0.0,
             rest_count: 0,
             noise_step: 0.0,
@@ -292,10 +379,7 @@ impl StrokeDetector {
 
     #[inline(always)]
     fn env_at(&self, i: u64) -> f64 {
-        self.env
-            .get((i as usize) & (self.ring - 1))
-            .copied()
-            .unwrap_or(f64::NAN)
+        self.env.get(self.ring.slot(i)).copied().unwrap_or(f64::NAN)
     }
 
     /// Feeds one row (`channel_count` values, mmHg, `NaN` where missing); finished strokes are
@@ -328,14 +412,14 @@ impl StrokeDetector {
         let last = self.k - 1;
         match self.mode {
             Mode::Idle => {}
-            Mode::Rising => self.emit(last, self.last_env, true, out),
+            Mode::Rising => self.emit(last, self.last_env, Close::Forced, out),
             Mode::Falling => {
-                let forced = last.saturating_sub(self.flat_idx) < self.settle_n
+                let unsettled = last.saturating_sub(self.flat_idx) < self.settle_n
                     && self.last_env > self.min + self.edge_tol(self.peak - self.min);
-                if forced {
-                    self.emit(last, self.min, true, out);
+                if unsettled {
+                    self.emit(last, self.min, Close::Forced, out);
                 } else {
-                    self.emit(self.min_idx, self.min, false, out);
+                    self.emit(self.min_idx, self.min, Close::Settled, out);
                 }
             }
         }
@@ -348,34 +432,36 @@ impl StrokeDetector {
 
     fn step(&mut self, out: &mut Vec<Stroke>) {
         let k = self.k;
-        let slot = (k as usize) & (self.ring - 1);
+        let slot = self.ring.slot(k);
         let fresh = self.cond.had_data();
         let newly_stuck = if fresh {
             self.update_stuck(k)
         } else {
             // A dropout holds every channel: it says nothing about a sensor being stuck.
-            for f in &mut self.flat_from {
+            for f in &mut self.stuck.flat_from {
                 *f += 1;
             }
             None
         };
         let cur = self.cond.current();
         for ((x, &st), &q) in self
+            .stuck
             .excluded
             .iter_mut()
-            .zip(&self.stuck)
-            .zip(&self.quarantine)
+            .zip(&self.stuck.now)
+            .zip(&self.stuck.quarantine)
         {
             *x = st || k < q;
         }
         let any_free = self
+            .stuck
             .excluded
             .iter()
             .zip(cur)
             .any(|(&st, v)| !st && v.is_finite());
         let mut e = f64::NEG_INFINITY;
         if let Some(h) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) {
-            for ((hv, &v), &st) in h.iter_mut().zip(cur).zip(&self.excluded) {
+            for ((hv, &v), &st) in h.iter_mut().zip(cur).zip(&self.stuck.excluded) {
                 // A stuck channel is out of the envelope and the peaks (unless every channel
                 // is: then nothing tells them apart, and all count).
                 let used = !st || !any_free;
@@ -407,46 +493,46 @@ impl StrokeDetector {
             }
         }
         if !fresh && self.last_env.is_finite() {
-            if self.gap_len == 0 {
-                self.gap_from = k;
+            if self.gaps.len == 0 {
+                self.gaps.from = k;
             }
-            self.gap_len += 1;
-            if self.gap_len == self.bridge_n + 1 && self.mode != Mode::Idle {
+            self.gaps.len += 1;
+            if self.gaps.len == self.gaps.bridge_n + 1 && self.mode != Mode::Idle {
                 // A long dropout ends the stroke where the data stopped.
-                let end = self.gap_from.saturating_sub(1).max(self.start_idx);
+                let end = self.gaps.from.saturating_sub(1).max(self.start_idx);
                 let level = self.env_at(end);
-                let (t0, t1) = (self.time_of(self.gap_from as f64), self.time_of(k as f64));
-                self.emit(end, level, true, out);
-                if self.long_gaps.len() < MAX_STUCK_LOG {
-                    self.long_gaps.push((t0, t1));
+                let (t0, t1) = (self.time_of(self.gaps.from as f64), self.time_of(k as f64));
+                self.emit(end, level, Close::Forced, out);
+                if self.gaps.long.len() < MAX_STUCK_LOG {
+                    self.gaps.long.push((t0, t1));
                 }
                 self.enter_idle(k, k);
             }
-        } else if fresh && self.gap_len > 0 {
-            if self.gap_len <= self.bridge_n {
+        } else if fresh && self.gaps.len > 0 {
+            if self.gaps.len <= self.gaps.bridge_n {
                 // Bridge once the filters have risen to the new values (≈ their delay).
-                self.pending_bridge = Some((self.gap_from, k + self.foot_n));
+                self.gaps.pending_bridge = Some((self.gaps.from, k + self.foot_n));
             } else {
                 // After a long gap the signal starts afresh: what it left off at is no rest.
                 self.base.clear();
                 self.idle_since = k;
-                let (t0, t1) = (self.time_of(self.gap_from as f64), self.time_of(k as f64));
-                if let Some(g) = self.long_gaps.last_mut() {
+                let (t0, t1) = (self.time_of(self.gaps.from as f64), self.time_of(k as f64));
+                if let Some(g) = self.gaps.long.last_mut() {
                     if (g.0 - t0).abs() < 1e-9 {
                         g.1 = t1;
                     }
                 }
             }
-            self.gap_len = 0;
+            self.gaps.len = 0;
         }
-        if let Some((from, at)) = self.pending_bridge {
-            if k >= at && self.gap_len == 0 {
+        if let Some((from, at)) = self.gaps.pending_bridge {
+            if k >= at && self.gaps.len == 0 {
                 self.bridge(from, k);
-                self.pending_bridge = None;
+                self.gaps.pending_bridge = None;
             }
         }
         self.last_env = e;
-        if self.gap_len > self.bridge_n {
+        if self.gaps.len > self.gaps.bridge_n {
             return;
         }
         self.advance(k, e, out);
@@ -455,7 +541,7 @@ impl StrokeDetector {
     /// Runs the envelope state machine again over the buffered envelope, from the start of the
     /// open stroke (or `from`, if earlier) to `k`, without re-zeroing.
     fn replay(&mut self, from: u64, k: u64, out: &mut Vec<Stroke>) {
-        let oldest = self.k.saturating_sub(self.ring as u64 - 1);
+        let oldest = self.k.saturating_sub(self.ring.len() - 1);
         let s0 = self.start_idx.min(from).max(oldest).max(self.emitted_to);
         self.mode = Mode::Idle;
         self.base.clear();
@@ -487,7 +573,7 @@ impl StrokeDetector {
                     self.flat_level = e;
                     self.flat_idx = k;
                 } else if k - self.start_idx >= self.max_n {
-                    self.emit(k, e, true, out);
+                    self.emit(k, e, Close::Forced, out);
                     self.enter_idle(k, k);
                 }
             }
@@ -501,13 +587,13 @@ impl StrokeDetector {
                     self.flat_level = e;
                     self.flat_idx = k;
                 }
-                let rerise = (0.12 * (self.peak - self.start_level)).max(self.rise);
+                let rerise = (RERISE_FRACTION * (self.peak - self.start_level)).max(self.rise);
                 if e > self.min + rerise {
                     let (mi, m) = (self.min_idx, self.min);
-                    self.emit(mi, m, false, out);
+                    self.emit(mi, m, Close::Settled, out);
                     self.start_stroke(m, mi, e, k);
                 } else if k - self.flat_idx >= self.settle_n
-                    && self.gap_len == 0
+                    && self.gaps.len == 0
                     && (self.channels_settled(k)
                         || k - self.flat_idx >= self.settle_n + self.roll_n)
                 {
@@ -516,7 +602,7 @@ impl StrokeDetector {
                     let mi = self.min_idx;
                     let m = self.min;
                     self.settled_close = true;
-                    self.emit(mi, m, false, out);
+                    self.emit(mi, m, Close::Settled, out);
                     self.settled_close = false;
                     self.enter_idle(mi, k);
                 }
@@ -535,7 +621,7 @@ impl StrokeDetector {
         (0..self.nch).all(|c| {
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
             for i in from..=k {
-                let slot = (i as usize) & (self.ring - 1);
+                let slot = self.ring.slot(i);
                 if let Some(&v) = self.hist.get(slot * self.nch + c) {
                     if v.is_finite() {
                         lo = lo.min(v);
@@ -559,32 +645,32 @@ impl StrokeDetector {
                 continue;
             }
             let (Some(r), Some(from), Some(st)) = (
-                self.flat_ref.get_mut(c),
-                self.flat_from.get_mut(c),
-                self.stuck.get_mut(c),
+                self.stuck.flat_ref.get_mut(c),
+                self.stuck.flat_from.get_mut(c),
+                self.stuck.now.get_mut(c),
             ) else {
                 continue;
             };
             if (v - *r).abs() <= STUCK_BAND_MMHG {
-                if !*st && k.saturating_sub(*from) >= self.stuck_n {
+                if !*st && k.saturating_sub(*from) >= self.stuck.n {
                     *st = true;
                     // Out from a little before the flat spell: the filters' way up to it.
-                    *from = from.saturating_sub(self.stuck_margin);
+                    *from = from.saturating_sub(self.stuck.margin);
                     newly = Some(newly.map_or(*from, |n: u64| n.min(*from)));
-                    if self.stuck_log.len() < MAX_STUCK_LOG {
+                    if self.stuck.log.len() < MAX_STUCK_LOG {
                         let t = ((*from + 1) * self.decim as u64) as f64 / self.rate_hz;
-                        self.stuck_log.push((t, c, true, v));
+                        self.stuck.log.push((t, c, true, v));
                     }
                 }
             } else {
                 if *st {
                     *st = false;
-                    if let Some(q) = self.quarantine.get_mut(c) {
-                        *q = k + self.bridge_n + 1;
+                    if let Some(q) = self.stuck.quarantine.get_mut(c) {
+                        *q = k + self.gaps.bridge_n + 1;
                     }
-                    if self.stuck_log.len() < MAX_STUCK_LOG {
+                    if self.stuck.log.len() < MAX_STUCK_LOG {
                         let t = ((k + 1) * self.decim as u64) as f64 / self.rate_hz;
-                        self.stuck_log.push((t, c, false, v));
+                        self.stuck.log.push((t, c, false, v));
                     }
                 }
                 *r = v;
@@ -597,14 +683,14 @@ impl StrokeDetector {
     /// Rewrites the buffered envelope and peaks from `from` to before `k` without the channels
     /// now stuck.
     fn drop_stuck_history(&mut self, from: u64, k: u64) {
-        let oldest = self.k.saturating_sub(self.ring as u64 - 1);
+        let oldest = self.k.saturating_sub(self.ring.len() - 1);
         for i in from.max(oldest)..k {
-            let slot = (i as usize) & (self.ring - 1);
+            let slot = self.ring.slot(i);
             let Some(row) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) else {
                 continue;
             };
             let mut e = f64::NEG_INFINITY;
-            for (v, &st) in row.iter_mut().zip(&self.stuck) {
+            for (v, &st) in row.iter_mut().zip(&self.stuck.now) {
                 if st {
                     *v = f64::NAN;
                 } else if *v > e {
@@ -627,12 +713,12 @@ impl StrokeDetector {
         }
         let a = from - 1;
         let n = (k - a) as f64;
-        let sa = (a as usize) & (self.ring - 1);
-        let sk = (k as usize) & (self.ring - 1);
+        let sa = self.ring.slot(a);
+        let sk = self.ring.slot(k);
         let (ea, ek) = (self.env_at(a), self.env_at(k));
         for i in from..k {
             let f = (i - a) as f64 / n;
-            let slot = (i as usize) & (self.ring - 1);
+            let slot = self.ring.slot(i);
             if let Some(s) = self.env.get_mut(slot) {
                 *s = ea + (ek - ea) * f;
             }
@@ -697,7 +783,7 @@ impl StrokeDetector {
     fn idle(&mut self, k: u64, e: f64) {
         self.track_noise(k, e);
         self.push_base(k, e);
-        let slot = (k as usize) & (self.ring - 1);
+        let slot = self.ring.slot(k);
         if let Some(row) = self.hist.get(slot * self.nch..(slot + 1) * self.nch) {
             for (l, &v) in self.spell_low.iter_mut().zip(row) {
                 if v < *l {
@@ -744,18 +830,18 @@ impl StrokeDetector {
             hi = hi.max(v);
         }
         // NaN (no data) counts as not flat.
-        if hi - lo > 1.0 || hi.is_nan() || lo.is_nan() {
+        if hi - lo > LIFT_FLAT_MMHG || hi.is_nan() || lo.is_nan() {
             return;
         }
-        let quarter = (self.work_hz * 0.25).max(1.0) as u64;
+        let quarter = (self.work_hz * REZERO_MEAN_S).max(1.0) as u64;
         let mut any = false;
         for ch in 0..self.nch {
-            if self.stuck.get(ch).copied().unwrap_or(true) {
+            if self.stuck.now.get(ch).copied().unwrap_or(true) {
                 continue;
             }
             let (mut s, mut n) = (0.0, 0u32);
             for i in k + 1 - quarter.min(k + 1)..=k {
-                let slot = (i as usize) & (self.ring - 1);
+                let slot = self.ring.slot(i);
                 if let Some(&v) = self.hist.get(slot * self.nch + ch) {
                     if v.is_finite() {
                         s += v;
@@ -838,36 +924,36 @@ impl StrokeDetector {
     /// Changes of stuck state so far: (seconds from the first sample, channel, stuck now,
     /// level in mmHg).
     pub fn stuck_log(&self) -> &[(f64, usize, bool, f64)] {
-        &self.stuck_log
+        &self.stuck.log
     }
 
     /// Channels stuck now.
     pub fn stuck_now(&self) -> &[bool] {
-        &self.stuck
+        &self.stuck.now
     }
 
     /// Dropouts longer than [`BRIDGE_S`] that ended a stroke: (from, to), seconds from the first
     /// sample.
     pub fn long_gaps(&self) -> &[(f64, f64)] {
-        &self.long_gaps
+        &self.gaps.long
     }
 
     /// Builds and appends the stroke of the current state, ending at working sample `end_idx`
-    /// whose release level is `end_level`; `forced` closes it there without looking for the
+    /// whose release level is `end_level`; `Close::Forced` closes it there without looking for the
     /// return to the level.
-    fn emit(&mut self, end_idx: u64, end_level: f64, forced: bool, out: &mut Vec<Stroke>) {
+    fn emit(&mut self, end_idx: u64, end_level: f64, close: Close, out: &mut Vec<Stroke>) {
         let height = self.peak - self.start_level;
         if height < self.min_height || !height.is_finite() {
             return;
         }
-        let oldest = self.k.saturating_sub(self.ring as u64);
+        let oldest = self.k.saturating_sub(self.ring.len());
         let lo = self.start_idx.max(oldest);
         let lo0 = lo;
         let pk = self.peak_idx.max(lo);
         // The level the final rise left: the base minimum, or a plateau above it (the resting
         // level after the hand touched down from a lift).
         let foot = self
-            .foot(pk, lo, self.start_level, height, false)
+            .foot(pk, lo, self.start_level, height, Flank::Rise)
             .or_else(|| self.rest_foot(pk, lo, self.start_level, height));
         let (start_level, lo) = match foot {
             Some((j, level)) => (level, j),
@@ -890,8 +976,9 @@ impl StrokeDetector {
         let end_idx = end_idx.max(pk);
         let mut offset = end_idx as f64;
         let mut end_level = end_level;
-        if !forced {
-            if let Some((_, level)) = self.foot(pk, end_idx, end_level, self.peak - end_level, true)
+        if close == Close::Settled {
+            if let Some((_, level)) =
+                self.foot(pk, end_idx, end_level, self.peak - end_level, Flank::Fall)
             {
                 end_level = level;
             }
@@ -906,7 +993,7 @@ impl StrokeDetector {
                 j += 1;
             }
         }
-        if !forced && self.peak - end_level < self.min_height {
+        if close == Close::Settled && self.peak - end_level < self.min_height {
             // It settled well above where it rose from, without standing out of that level:
             // the hand touching down onto the skin, not a stroke.
             return;
@@ -922,7 +1009,7 @@ impl StrokeDetector {
         } else {
             lo0
         };
-        let (on, off) = self.fingertip_edges(lo_edge, pk, end_idx, onset, offset, forced, w);
+        let (on, off) = self.fingertip_edges(lo_edge, pk, end_idx, onset, offset, close, w);
         let (onset, offset) = (on, off);
         if (offset - onset) / self.work_hz < self.cfg.min_duration_s {
             return;
@@ -931,7 +1018,7 @@ impl StrokeDetector {
         let i1 = (offset.ceil() as u64).min(self.k.saturating_sub(1)).max(i0);
         let mut channel_peaks = vec![Mmhg(f64::NAN); self.nch];
         for i in i0..=i1 {
-            let slot = (i as usize) & (self.ring - 1);
+            let slot = self.ring.slot(i);
             if let Some(row) = self.hist.get(slot * self.nch..(slot + 1) * self.nch) {
                 for (p, &v) in channel_peaks.iter_mut().zip(row) {
                     if v.is_finite() && (p.0.is_nan() || v > p.0) {
@@ -941,7 +1028,8 @@ impl StrokeDetector {
             }
         }
         let dur_s = (offset - onset) / self.work_hz;
-        let n_env = ((dur_s * Stroke::ENVELOPE_RATE_HZ).floor() as usize + 1).min(4096);
+        let n_env =
+            ((dur_s * Stroke::ENVELOPE_RATE_HZ).floor() as usize + 1).min(MAX_ENVELOPE_SAMPLES);
         let step = self.work_hz / Stroke::ENVELOPE_RATE_HZ;
         let envelope = (0..n_env)
             .map(|m| {
@@ -986,7 +1074,7 @@ impl StrokeDetector {
         end: u64,
         onset: f64,
         offset: f64,
-        forced: bool,
+        close: Close,
         w: u64,
     ) -> (f64, f64) {
         let (mut on, mut off) = (onset, offset);
@@ -995,7 +1083,7 @@ impl StrokeDetector {
         }
         let height = self.peak - self.start_level;
         let at = |i: u64, c: usize| {
-            let slot = (i as usize) & (self.ring - 1);
+            let slot = self.ring.slot(i);
             self.hist
                 .get(slot * self.nch + c)
                 .copied()
@@ -1038,7 +1126,7 @@ impl StrokeDetector {
                 }
                 j -= 1;
             }
-            if forced {
+            if close == Close::Forced {
                 continue;
             }
             let lvl_off = (pi..=b).map(|i| at(i, c)).fold(f64::INFINITY, f64::min);
@@ -1057,7 +1145,7 @@ impl StrokeDetector {
     }
 
     /// A plateau the stroke's flank starts (or ends) on, between the peak `pk` and `bound`
-    /// (before the peak if `!forward`): from the flank's half-height point, walk away from the
+    /// (before the peak for `Flank::Rise`): from the flank's half-height point, walk away from the
     /// peak until the change over 50 ms falls below a tenth of the change at half height. It
     /// counts only if it lies clearly above `base` and below half of `height` (so the dip of a
     /// double hump is never taken for it). Returns its index and level.
@@ -1067,8 +1155,9 @@ impl StrokeDetector {
         bound: u64,
         base: f64,
         height: f64,
-        forward: bool,
+        flank: Flank,
     ) -> Option<(u64, f64)> {
+        let forward = flank == Flank::Fall;
         let w = self.foot_n;
         let half = base + 0.5 * height;
         let step = |j: u64| if forward { j + 1 } else { j.wrapping_sub(1) };

@@ -42,20 +42,11 @@ pub fn find_annotated(paths: &[PathBuf]) -> Result<Vec<BidsPaths>> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<BidsPaths>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for entry in entries {
-        paths.push(entry.map_err(|e| Error::io(dir, e))?.path());
-    }
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if let Some(b) = BidsPaths::from_file_name(&path) {
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-            let is_data = name
-                .as_deref()
-                .is_some_and(|n| n.ends_with("_physio.tsv.gz") || n.ends_with("_physio.tsv"));
+    for path in crate::files::walk(dir, &mut std::collections::HashSet::new())? {
+        if let Some(b) = BidsPaths::from_file_name(&path) {
+            let is_data = path
+                .file_name()
+                .is_some_and(|n| crate::bids::is_physio_data(&n.to_string_lossy()));
             if is_data && b.events_tsv().is_file() && !out.contains(&b) {
                 out.push(b);
             }

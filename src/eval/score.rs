@@ -5,12 +5,13 @@
 
 use super::matching::{match_onsets, match_onsets_offsets, Interval};
 use crate::bids::EventRow;
-use crate::detect::Stroke;
 use crate::grade::Grade;
+use crate::session::Stroke;
 use crate::units::Mmhg;
 use serde::{Deserialize, Serialize};
 
-/// Collar presets from the literature (see `shared/REFERENCES.md`).
+/// Collar presets of the usual scoring tools (mir_eval, WFDB `bxb`, DCASE `sed_eval`), each
+/// named at its constant.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Collar {
     /// Onsets match within this many seconds.

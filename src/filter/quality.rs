@@ -147,7 +147,7 @@ impl QualityMonitor {
                 kind,
                 channel: Some(ch),
                 message,
-            })
+            });
         };
         for (i, c) in self.channels.iter().enumerate() {
             let total = self.rows.max(1);

@@ -2,7 +2,7 @@
 //! so close to a window edge that this error alone could change their grade.
 //!
 //! With the default curve (no calibration file), pressure is only as good as the sensors'
-//! part-to-part spread: ±6 % for the Interlink FSR 400 series (`shared/REFERENCES.md`), about
+//! part-to-part spread: ±6 % for the Interlink FSR 400 series (its data sheet), about
 //! ±2 mmHg at 35 mmHg. With a calibration, the fit's RMS error takes its place.
 
 use crate::calibration::Calibration;

@@ -10,6 +10,7 @@ use super::profile::Profile;
 use super::score::SessionScore;
 use super::stroke::{Flag, Grade, GradedStroke};
 use crate::session::Session;
+use crate::stats::median;
 use serde::{Deserialize, Serialize};
 
 /// What a coaching point is about; also its rank (earlier variants matter more).
@@ -91,17 +92,6 @@ fn mean(values: impl IntoIterator<Item = f64>) -> Option<f64> {
     (n > 0).then(|| s / n as f64)
 }
 
-fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
-    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => v.get(n / 2).copied(),
-        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
-    }
-}
-
 /// Strokes on each side of a change point must number at least this for a creep to count.
 const CREEP_MIN_STROKES: usize = 5;
 /// A shift in mean peak smaller than this is not worth a sentence, mmHg.
@@ -136,262 +126,353 @@ fn change_point(peaks: &[f64]) -> Option<(usize, f64, f64)> {
     best.map(|(_, k, b, a)| (k, b, a))
 }
 
-/// Builds the coaching points for a graded session, most important first.
+/// Builds the coaching points for a graded session, most important first: one rule per
+/// coaching kind, each deciding alone from the session what (if anything) to say.
 pub fn coach(
     session: &Session,
     strokes: &[GradedStroke],
     summary: &SessionScore,
     profile: &Profile,
 ) -> Vec<Coaching> {
-    let mut out = Vec::new();
-    let n = strokes.len();
-    let (lo, hi) = (profile.window.lo_mmhg.0, profile.window.hi_mmhg.0);
-    let mid = profile.window_mid().0;
-    let danger = profile.danger.mmhg.0;
-    let peak_of = |g: &GradedStroke| session.strokes.get(g.index).map_or(f64::NAN, |s| s.peak.0);
-    let onset_of = |g: &GradedStroke| session.strokes.get(g.index).map_or(f64::NAN, |s| s.onset_s);
-    if n == 0 {
-        out.push(Coaching {
+    if strokes.is_empty() {
+        return vec![Coaching {
             kind: CoachingKind::NoStrokes,
             at_s: None,
             message: "No strokes were found: check that the glove is on and the sensors touch \
                       the skin, then try again."
                 .into(),
-        });
-        return out;
+        }];
     }
-    // Advice to press firmer is only safe when nothing went above the window.
-    let may_advise_firmer = summary.counts.too_hard == 0;
-    let pattern = |k: usize| k as f64 >= PATTERN_SHARE * n as f64 && k > 0;
+    let ctx = Ctx::new(session, strokes, summary, profile);
+    let danger = danger(&ctx);
+    // The exposure is told once: with the danger strokes, else with the hard ones.
+    let too_hard = too_hard(&ctx, danger.is_some());
+    let mut out: Vec<Coaching> = [
+        danger,
+        too_hard,
+        creep(&ctx),
+        release(&ctx),
+        too_light(&ctx),
+        fingers(&ctx),
+        rhythm(&ctx),
+        smoothness(&ctx),
+        time_in_window(&ctx),
+        praise(&ctx),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    out.sort_by_key(|c| c.kind);
+    out
+}
 
-    // Exposure: how long the tissue was pressed too hard, in words (empty when never).
-    let e = &summary.exposure;
-    let exposure = if e.above_window_s > 0.0 {
-        let mut t = format!(
-            " In all, pressure stayed above {hi:.0} mmHg for {} ({:.0}% of the working time)",
-            duration(e.above_window_s),
-            e.above_window_percent
-        );
-        if e.above_danger_s > 0.0 {
-            t.push_str(&format!(
-                " and at {danger:.0} mmHg or more for {}",
-                duration(e.above_danger_s)
-            ));
+/// What every coaching rule reads: the session, its grades, the profile's window.
+struct Ctx<'a> {
+    session: &'a Session,
+    strokes: &'a [GradedStroke],
+    summary: &'a SessionScore,
+    profile: &'a Profile,
+    /// Strokes graded.
+    n: usize,
+    /// The window's edges, its middle and the danger level, mmHg.
+    lo: f64,
+    hi: f64,
+    mid: f64,
+    danger: f64,
+    /// How long the tissue was pressed too hard, as a sentence (empty when never).
+    exposure: String,
+    /// Advice to press firmer is only safe when nothing went above the window.
+    may_advise_firmer: bool,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        session: &'a Session,
+        strokes: &'a [GradedStroke],
+        summary: &'a SessionScore,
+        profile: &'a Profile,
+    ) -> Self {
+        let hi = profile.window.hi_mmhg.0;
+        let danger = profile.danger.mmhg.0;
+        Ctx {
+            session,
+            strokes,
+            summary,
+            profile,
+            n: strokes.len(),
+            lo: profile.window.lo_mmhg.0,
+            hi,
+            mid: profile.window_mid().0,
+            danger,
+            exposure: exposure_sentence(summary, hi, danger),
+            may_advise_firmer: summary.counts.too_hard == 0,
         }
-        if let Some(f) = summary
-            .finger_exposure
+    }
+
+    fn peak_of(&self, g: &GradedStroke) -> f64 {
+        self.session
+            .strokes
+            .get(g.index)
+            .map_or(f64::NAN, |s| s.peak.0)
+    }
+
+    fn onset_of(&self, g: &GradedStroke) -> f64 {
+        self.session
+            .strokes
+            .get(g.index)
+            .map_or(f64::NAN, |s| s.onset_s)
+    }
+
+    /// Whether `k` strokes are enough of the session to coach on.
+    fn pattern(&self, k: usize) -> bool {
+        k as f64 >= PATTERN_SHARE * self.n as f64 && k > 0
+    }
+
+    /// The peaks of the strokes graded `grade`.
+    fn peaks_graded(&self, grade: Grade) -> Vec<f64> {
+        self.strokes
             .iter()
-            .filter(|f| f.above_window_s > 0.0)
-            .max_by(|a, b| a.above_window_s.total_cmp(&b.above_window_s))
-            .filter(|_| summary.finger_exposure.len() > 1)
-        {
-            t.push_str(&format!(
-                ", most of it under the {} fingertip ({})",
-                f.finger.as_deref().unwrap_or("?"),
-                duration(f.above_window_s)
-            ));
-        }
-        t.push('.');
-        t
-    } else {
-        String::new()
-    };
-    let mut exposure_told = false;
+            .filter(|s| s.grade == grade)
+            .map(|s| self.peak_of(s))
+            .collect()
+    }
+}
 
-    // Danger.
-    let dangerous: Vec<&GradedStroke> = strokes
+/// How long pressure stayed above the window (and at the danger level), and under which
+/// fingertip most, as a sentence that starts with a space; empty when it never did.
+fn exposure_sentence(summary: &SessionScore, hi: f64, danger: f64) -> String {
+    let e = &summary.exposure;
+    if e.above_window_s <= 0.0 {
+        return String::new();
+    }
+    let mut t = format!(
+        " In all, pressure stayed above {hi:.0} mmHg for {} ({:.0}% of the working time)",
+        duration(e.above_window_s),
+        e.above_window_percent
+    );
+    if e.above_danger_s > 0.0 {
+        t.push_str(&format!(
+            " and at {danger:.0} mmHg or more for {}",
+            duration(e.above_danger_s)
+        ));
+    }
+    if let Some(f) = summary
+        .finger_exposure
+        .iter()
+        .filter(|f| f.above_window_s > 0.0)
+        .max_by(|a, b| a.above_window_s.total_cmp(&b.above_window_s))
+        .filter(|_| summary.finger_exposure.len() > 1)
+    {
+        t.push_str(&format!(
+            ", most of it under the {} fingertip ({})",
+            f.finger.as_deref().unwrap_or("?"),
+            duration(f.above_window_s)
+        ));
+    }
+    t.push('.');
+    t
+}
+
+/// Any stroke at the danger level, with the worst of them and the exposure.
+fn danger(c: &Ctx<'_>) -> Option<Coaching> {
+    let dangerous: Vec<&GradedStroke> = c
+        .strokes
         .iter()
         .filter(|s| s.flags.contains(&Flag::Danger))
         .collect();
-    if let Some(worst) = dangerous
+    let worst = dangerous
         .iter()
-        .max_by(|a, b| peak_of(a).total_cmp(&peak_of(b)))
-    {
-        out.push(Coaching {
-            kind: CoachingKind::Danger,
-            at_s: dangerous.first().map(|s| onset_of(s)),
-            message: format!(
-                "{} reached {danger:.0} mmHg or more (highest {:.0} mmHg at {}). That is the \
-                 level at which lymph vessels have been shown to be damaged: lighten at once and \
-                 keep every stroke under {hi:.0} mmHg.{exposure}",
-                share(dangerous.len(), n),
-                peak_of(worst),
-                clock(onset_of(worst)),
-            ),
-        });
-        exposure_told = true;
-    }
+        .max_by(|a, b| c.peak_of(a).total_cmp(&c.peak_of(b)))?;
+    Some(Coaching {
+        kind: CoachingKind::Danger,
+        at_s: dangerous.first().map(|s| c.onset_of(s)),
+        message: format!(
+            "{} reached {:.0} mmHg or more (highest {:.0} mmHg at {}). That is the \
+             level at which lymph vessels have been shown to be damaged: lighten at once and \
+             keep every stroke under {:.0} mmHg.{}",
+            share(dangerous.len(), c.n),
+            c.danger,
+            c.peak_of(worst),
+            clock(c.onset_of(worst)),
+            c.hi,
+            c.exposure,
+        ),
+    })
+}
 
-    // Too hard.
-    let hard: Vec<f64> = strokes
-        .iter()
-        .filter(|s| s.grade == Grade::TooHard)
-        .map(peak_of)
-        .collect();
-    if pattern(hard.len()) {
-        out.push(Coaching {
+/// Many strokes above the window, or a few held there long; the exposure unless already told.
+fn too_hard(c: &Ctx<'_>, exposure_told: bool) -> Option<Coaching> {
+    let (hi, mid) = (c.hi, c.mid);
+    let hard = c.peaks_graded(Grade::TooHard);
+    if c.pattern(hard.len()) {
+        return Some(Coaching {
             kind: CoachingKind::TooHard,
             at_s: None,
             message: format!(
                 "{} peaked above {hi:.0} mmHg (median {:.0} mmHg): lighten to about {mid:.0} \
                  mmHg. Stretch the skin with your hand; do not press into the tissue.{}",
-                share(hard.len(), n),
+                share(hard.len(), c.n),
                 median(hard.iter().copied()).unwrap_or(f64::NAN),
-                if exposure_told { "" } else { exposure.as_str() },
+                if exposure_told {
+                    ""
+                } else {
+                    c.exposure.as_str()
+                },
             ),
         });
-        exposure_told = true;
     }
     // Long exposure without many hard strokes (a few long, hard holds).
-    if !exposure_told && e.above_window_percent >= 100.0 * PATTERN_SHARE / 2.0 {
-        out.push(Coaching {
+    if !exposure_told && c.summary.exposure.above_window_percent >= 100.0 * PATTERN_SHARE / 2.0 {
+        return Some(Coaching {
             kind: CoachingKind::TooHard,
             at_s: None,
             message: format!(
-                "Few strokes peaked above {hi:.0} mmHg, but they stayed there long.{exposure} \
-                 Keep the top of each stroke short and light, about {mid:.0} mmHg."
+                "Few strokes peaked above {hi:.0} mmHg, but they stayed there long.{} \
+                 Keep the top of each stroke short and light, about {mid:.0} mmHg.",
+                c.exposure
             ),
         });
     }
+    None
+}
 
-    // Creep: peaks rising or falling part-way through.
-    let peaks: Vec<f64> = strokes.iter().map(peak_of).collect();
-    if let Some((k, before, after)) = change_point(&peaks) {
-        let from = strokes.get(k).map_or(f64::NAN, onset_of);
-        if after - before >= CREEP_MIN_MMHG {
-            let advice = if after > hi {
-                format!(
-                    "ease back to about {mid:.0} mmHg; pressure tends to creep up as the hand \
-                     tires or relaxes."
-                )
-            } else {
-                "keep the lighter touch you started with.".to_string()
-            };
-            out.push(Coaching {
-                kind: CoachingKind::Creep,
-                at_s: Some(from),
-                message: format!(
-                    "From {} on your peaks rose from {before:.0} to {after:.0} mmHg on average: \
-                     {advice}",
-                    clock(from)
-                ),
-            });
-        } else if before - after >= CREEP_MIN_MMHG {
-            let advice = if after < lo && may_advise_firmer {
-                format!(
-                    "keep contact and come back up to about {mid:.0} mmHg, no more than \
-                     {hi:.0} mmHg."
-                )
-            } else {
-                format!("aim for the same {mid:.0} mmHg in every stroke.")
-            };
-            out.push(Coaching {
-                kind: CoachingKind::Creep,
-                at_s: Some(from),
-                message: format!(
-                    "From {} on your peaks fell from {before:.0} to {after:.0} mmHg on average: \
-                     {advice}",
-                    clock(from)
-                ),
-            });
-        }
-    }
+/// Peaks rising or falling part-way through.
+fn creep(c: &Ctx<'_>) -> Option<Coaching> {
+    let (lo, hi, mid) = (c.lo, c.hi, c.mid);
+    let peaks: Vec<f64> = c.strokes.iter().map(|s| c.peak_of(s)).collect();
+    let (k, before, after) = change_point(&peaks)?;
+    let from = c.strokes.get(k).map_or(f64::NAN, |s| c.onset_of(s));
+    let (direction, advice) = if after - before >= CREEP_MIN_MMHG {
+        let advice = if after > hi {
+            format!(
+                "ease back to about {mid:.0} mmHg; pressure tends to creep up as the hand \
+                 tires or relaxes."
+            )
+        } else {
+            "keep the lighter touch you started with.".to_string()
+        };
+        ("rose", advice)
+    } else if before - after >= CREEP_MIN_MMHG {
+        let advice = if after < lo && c.may_advise_firmer {
+            format!(
+                "keep contact and come back up to about {mid:.0} mmHg, no more than \
+                 {hi:.0} mmHg."
+            )
+        } else {
+            format!("aim for the same {mid:.0} mmHg in every stroke.")
+        };
+        ("fell", advice)
+    } else {
+        return None;
+    };
+    Some(Coaching {
+        kind: CoachingKind::Creep,
+        at_s: Some(from),
+        message: format!(
+            "From {} on your peaks {direction} from {before:.0} to {after:.0} mmHg on average: \
+             {advice}",
+            clock(from)
+        ),
+    })
+}
 
-    // Release.
-    let held: Vec<f64> = strokes
+/// Pressure held above rest between strokes.
+fn release(c: &Ctx<'_>) -> Option<Coaching> {
+    let held: Vec<f64> = c
+        .strokes
         .iter()
         .filter(|s| s.flags.contains(&Flag::IncompleteRelease))
         .map(|s| s.release_above_rest.0)
         .collect();
-    if pattern(held.len()) {
-        out.push(Coaching {
-            kind: CoachingKind::Release,
-            at_s: None,
-            message: format!(
-                "In {} pressure stayed about {:.0} mmHg above rest between strokes: let the skin \
-                 spring back fully (the resting phase) before the next stroke.",
-                share(held.len(), n),
-                mean(held.iter().copied()).unwrap_or(f64::NAN),
-            ),
-        });
-    }
+    c.pattern(held.len()).then(|| Coaching {
+        kind: CoachingKind::Release,
+        at_s: None,
+        message: format!(
+            "In {} pressure stayed about {:.0} mmHg above rest between strokes: let the skin \
+             spring back fully (the resting phase) before the next stroke.",
+            share(held.len(), c.n),
+            mean(held.iter().copied()).unwrap_or(f64::NAN),
+        ),
+    })
+}
 
-    // Too light.
-    let light: Vec<f64> = strokes
-        .iter()
-        .filter(|s| s.grade == Grade::TooLight)
-        .map(peak_of)
-        .collect();
-    if pattern(light.len()) {
-        let message = if may_advise_firmer {
-            format!(
-                "{} peaked below {lo:.0} mmHg (median {:.0} mmHg): press a little firmer, to \
-                 about {mid:.0} mmHg and never above {hi:.0} mmHg, until the skin moves with \
-                 your hand.",
-                share(light.len(), n),
-                median(light.iter().copied()).unwrap_or(f64::NAN),
-            )
-        } else {
-            format!(
-                "{} peaked below {lo:.0} mmHg while {} went above {hi:.0} mmHg: your pressure \
-                 varies from stroke to stroke; aim for the same {mid:.0} mmHg each time.",
-                share(light.len(), n),
-                hard.len(),
-            )
-        };
-        out.push(Coaching {
-            kind: CoachingKind::TooLight,
-            at_s: None,
-            message,
-        });
+/// Many strokes below the window: firmer, unless others went above it (then: evenly).
+fn too_light(c: &Ctx<'_>) -> Option<Coaching> {
+    let (lo, hi, mid) = (c.lo, c.hi, c.mid);
+    let light = c.peaks_graded(Grade::TooLight);
+    if !c.pattern(light.len()) {
+        return None;
     }
+    let message = if c.may_advise_firmer {
+        format!(
+            "{} peaked below {lo:.0} mmHg (median {:.0} mmHg): press a little firmer, to \
+             about {mid:.0} mmHg and never above {hi:.0} mmHg, until the skin moves with \
+             your hand.",
+            share(light.len(), c.n),
+            median(light.iter().copied()).unwrap_or(f64::NAN),
+        )
+    } else {
+        format!(
+            "{} peaked below {lo:.0} mmHg while {} went above {hi:.0} mmHg: your pressure \
+             varies from stroke to stroke; aim for the same {mid:.0} mmHg each time.",
+            share(light.len(), c.n),
+            c.peaks_graded(Grade::TooHard).len(),
+        )
+    };
+    Some(Coaching {
+        kind: CoachingKind::TooLight,
+        at_s: None,
+        message,
+    })
+}
 
-    // Fingers: the fingertip that presses hardest on average.
-    let finger_means: Vec<f64> = super::fingers::finger_stats(session)
+/// The fingertip that presses hardest on average, when it presses much harder than the others.
+fn fingers(c: &Ctx<'_>) -> Option<Coaching> {
+    let finger_means: Vec<f64> = super::fingers::finger_stats(c.session)
         .iter()
         .map(|f| f.mean)
         .collect();
-    let uneven = super::count_flagged(strokes, Flag::UnevenFingers);
-    if let Some((c, top)) = finger_means
+    let uneven = super::count_flagged(c.strokes, Flag::UnevenFingers);
+    let (i, top) = finger_means
         .iter()
         .enumerate()
         .filter(|(_, m)| m.is_finite())
-        .max_by(|a, b| a.1.total_cmp(b.1))
-    {
-        let others = median(
-            finger_means
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != c)
-                .map(|(_, m)| *m),
-        );
-        if let Some(others) = others {
-            if top - others > profile.fingers.uneven_mmhg.0 && pattern(uneven) {
-                let name = super::fingers::finger_name(session, c);
-                out.push(Coaching {
-                    kind: CoachingKind::Fingers,
-                    at_s: None,
-                    message: format!(
-                        "Your {name} fingertip pressed {:.0} mmHg harder than the others on \
-                         average ({top:.0} vs {others:.0} mmHg; uneven in {}): spread the \
-                         pressure over the whole hand.",
-                        top - others,
-                        share(uneven, n),
-                    ),
-                });
-            }
-        }
+        .max_by(|a, b| a.1.total_cmp(b.1))?;
+    let others = median(
+        finger_means
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .map(|(_, m)| *m),
+    )?;
+    if !(top - others > c.profile.fingers.uneven_mmhg.0 && c.pattern(uneven)) {
+        return None;
     }
+    let name = super::fingers::finger_name(c.session, i);
+    Some(Coaching {
+        kind: CoachingKind::Fingers,
+        at_s: None,
+        message: format!(
+            "Your {name} fingertip pressed {:.0} mmHg harder than the others on \
+             average ({top:.0} vs {others:.0} mmHg; uneven in {}): spread the \
+             pressure over the whole hand.",
+            top - others,
+            share(uneven, c.n),
+        ),
+    })
+}
 
-    // Rhythm: a rushed (or dragging) ending, else the whole session.
-    let r = &profile.rhythm;
+/// A rushed (or dragging) ending, else the whole session off pace.
+fn rhythm(c: &Ctx<'_>) -> Option<Coaching> {
+    let r = &c.profile.rhythm;
     let (fast, slow) = (r.period_s - r.tolerance_s, r.period_s + r.tolerance_s);
-    let timed: Vec<(f64, f64)> = strokes
+    let timed: Vec<(f64, f64)> = c
+        .strokes
         .iter()
         .filter_map(|s| {
             s.interval_s
                 .filter(|&d| d < r.pause_s)
-                .map(|d| (onset_of(s), d))
+                .map(|d| (c.onset_of(s), d))
         })
         .collect();
     // The longest tail of the session in which most intervals are off pace the same way the
@@ -421,7 +502,7 @@ pub fn coach(
     let (early, late) = timed.split_at(split.unwrap_or(timed.len()));
     let early_med = median(early.iter().map(|t| t.1));
     let late_med = median(late.iter().map(|t| t.1));
-    let overall = summary.rhythm_summary.median_interval_s;
+    let overall = c.summary.rhythm_summary.median_interval_s;
     let ok = |d: f64| (fast..=slow).contains(&d);
     let late_start = late.first().map_or(0.0, |t| t.0);
     let late_len = late.last().map_or(0.0, |t| t.0) - late_start;
@@ -434,7 +515,7 @@ pub fn coach(
                 && late_len <= ENDING_S =>
         {
             let how = if l < fast { "rushed" } else { "slowed down" };
-            out.push(Coaching {
+            Some(Coaching {
                 kind: CoachingKind::Rhythm,
                 at_s: Some(late_start),
                 message: format!(
@@ -446,11 +527,11 @@ pub fn coach(
                     60.0 / l,
                     60.0 / r.period_s,
                 ),
-            });
+            })
         }
         (_, _, Some(d)) if !ok(d) => {
             let how = if d < fast { "too fast" } else { "too slow" };
-            out.push(Coaching {
+            Some(Coaching {
                 kind: CoachingKind::Rhythm,
                 at_s: None,
                 message: format!(
@@ -459,59 +540,60 @@ pub fn coach(
                     60.0 / d,
                     r.period_s,
                 ),
-            });
+            })
         }
-        _ => {}
+        _ => None,
     }
+}
 
-    // Smoothness.
-    let jerky = strokes
-        .iter()
-        .filter(|s| s.flags.contains(&Flag::JerkyRise))
-        .count();
-    if pattern(jerky) {
-        out.push(Coaching {
-            kind: CoachingKind::Smoothness,
-            at_s: None,
-            message: format!(
-                "The rise was jerky in {}: build the pressure in one smooth movement.",
-                share(jerky, n)
-            ),
-        });
+/// Jerky rises.
+fn smoothness(c: &Ctx<'_>) -> Option<Coaching> {
+    let jerky = super::count_flagged(c.strokes, Flag::JerkyRise);
+    c.pattern(jerky).then(|| Coaching {
+        kind: CoachingKind::Smoothness,
+        at_s: None,
+        message: format!(
+            "The rise was jerky in {}: build the pressure in one smooth movement.",
+            share(jerky, c.n)
+        ),
+    })
+}
+
+/// Peaks in the window but little of the working phase spent there.
+fn time_in_window(c: &Ctx<'_>) -> Option<Coaching> {
+    let target = 100.0 * c.profile.working.min_time_in_window;
+    let s = c.summary;
+    (s.percent_in_window >= 50.0 && s.percent_time_in_window < target).then(|| Coaching {
+        kind: CoachingKind::TimeInWindow,
+        at_s: None,
+        message: format!(
+            "Your peaks land in the window, but only {:.0}% of the working phase is spent \
+             there (aim for {target:.0}%): hold the stretch a moment at the top.",
+            s.percent_time_in_window
+        ),
+    })
+}
+
+/// What went well, when it did.
+fn praise(c: &Ctx<'_>) -> Option<Coaching> {
+    let s = c.summary;
+    if !(s.percent_in_window >= 70.0 && s.danger == 0) {
+        return None;
     }
-
-    // Time in window during the working phase.
-    let target = 100.0 * profile.working.min_time_in_window;
-    if summary.percent_in_window >= 50.0 && summary.percent_time_in_window < target {
-        out.push(Coaching {
-            kind: CoachingKind::TimeInWindow,
-            at_s: None,
-            message: format!(
-                "Your peaks land in the window, but only {:.0}% of the working phase is spent \
-                 there (aim for {target:.0}%): hold the stretch a moment at the top.",
-                summary.percent_time_in_window
-            ),
-        });
-    }
-
-    // Praise: say what went well when it did.
-    if summary.percent_in_window >= 70.0 && summary.danger == 0 {
-        let pace = summary
-            .rhythm_summary
-            .median_interval_s
-            .map_or(String::new(), |d| format!(", one every {d:.1} s"));
-        out.push(Coaching {
-            kind: CoachingKind::Praise,
-            at_s: None,
-            message: format!(
-                "Well done: {} in the {lo:.0}–{hi:.0} mmHg window{pace}.",
-                share(summary.counts.in_window, n)
-            ),
-        });
-    }
-
-    out.sort_by_key(|c| c.kind);
-    out
+    let pace = s
+        .rhythm_summary
+        .median_interval_s
+        .map_or(String::new(), |d| format!(", one every {d:.1} s"));
+    Some(Coaching {
+        kind: CoachingKind::Praise,
+        at_s: None,
+        message: format!(
+            "Well done: {} in the {:.0}–{:.0} mmHg window{pace}.",
+            share(s.counts.in_window, c.n),
+            c.lo,
+            c.hi
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -97,7 +97,7 @@ pub fn grade_session_with(
 /// [`grade_stroke`], then the near-edge mark from `certainty`.
 pub fn grade_stroke_with(
     index: usize,
-    stroke: &crate::detect::Stroke,
+    stroke: &crate::session::Stroke,
     previous_onset_s: Option<f64>,
     profile: &Profile,
     certainty: &Certainty,

@@ -2,7 +2,8 @@
 //! breakdown that adds up exactly to its score. The weights are published in `docs/SCORING.md`.
 
 use super::profile::{Pace, Profile};
-use crate::detect::Stroke;
+use crate::session::Stroke;
+use crate::stats::median;
 use crate::units::Mmhg;
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,18 @@ pub enum Flag {
 }
 
 impl Flag {
+    /// As people read it (`incomplete release`).
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Flag::Danger => "danger",
+            Flag::IncompleteRelease => "incomplete release",
+            Flag::Rushed => "rushed",
+            Flag::Dragging => "dragging",
+            Flag::UnevenFingers => "uneven fingers",
+            Flag::JerkyRise => "jerky rise",
+        }
+    }
+
     /// The serde name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -197,21 +210,6 @@ pub fn pressure_penalty(miss: Mmhg, profile: &Profile) -> f64 {
     } else {
         weights::PRESSURE_MAX
     }
-}
-
-/// Finite values only; the median of what is left, if anything.
-fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
-    let mut v: Vec<f64> = values.into_iter().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
 }
 
 /// The fingertip with the highest peak and its excess over the median of the other fingertips.

@@ -1,7 +1,7 @@
 //! Sessions built from a short description of each stroke, without a glove or a detector: for
 //! tests, documentation (the worked example in `docs/SCORING.md`) and report previews.
 
-use crate::detect::Stroke;
+use crate::session::Stroke;
 use crate::session::{Session, SessionMeta, Trace};
 use crate::stream::{ChannelInfo, StreamInfo};
 use crate::units::Mmhg;

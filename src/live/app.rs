@@ -79,11 +79,21 @@ pub fn has_danger(batch: &[LiveUpdate]) -> bool {
         .any(|u| matches!(u, LiveUpdate::Stroke(s) if s.danger))
 }
 
-/// Rings the terminal bell (BEL) when `batch` holds a danger stroke, unless `-q` (the terminal
-/// view only: a pipe or a log gets no control characters). The bell
+/// Whether the terminal view rings the bell on a danger stroke.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Bell {
+    /// A BEL on every batch with a stroke at the danger level (the default).
+    #[default]
+    OnDanger,
+    /// Never (`-q`).
+    Silent,
+}
+
+/// Rings the terminal bell (BEL) when `batch` holds a danger stroke and `bell` asks for it (the
+/// terminal view only: a pipe or a log gets no control characters). The bell
 /// rings in blind practice too: danger is about the patient's lymph vessels, not feedback.
-pub fn ring_on_danger(batch: &[LiveUpdate]) {
-    if has_danger(batch) && crate::cli::verbosity() > crate::cli::Verbosity::Quiet {
+pub fn ring_on_danger(batch: &[LiveUpdate], bell: Bell) {
+    if has_danger(batch) && bell == Bell::OnDanger {
         let mut out = std::io::stdout();
         let _ = out.write_all(b"\x07").and_then(|()| out.flush());
     }
@@ -95,6 +105,7 @@ pub fn run_terminal(
     reader: &Reader,
     state: &mut LiveState,
     stop: &AtomicBool,
+    bell: Bell,
 ) -> std::io::Result<()> {
     let mut terminal = ratatui::try_init()?;
     let _guard = TerminalGuard;
@@ -120,7 +131,7 @@ pub fn run_terminal(
         loop {
             match reader.updates.try_recv() {
                 Ok(batch) => {
-                    ring_on_danger(&batch);
+                    ring_on_danger(&batch, bell);
                     batch.into_iter().for_each(|u| state.apply(u));
                 }
                 Err(crossbeam_channel::TryRecvError::Empty) => break,

@@ -6,13 +6,13 @@
 //! included (from the same decimated trace the report reads), so what the screen shows at the
 //! end is the report's card when nothing was paused.
 
-use crate::detect::Stroke;
 use crate::error::Result;
 use crate::grade::{
     grade_stroke_with, score, Certainty, ExposureCounter, Flag, Grade, GradedStroke, Profile,
 };
 use crate::live::state::{LiveUpdate, StrokeVerdict, TargetWindow, Verdict};
 use crate::pipeline::{Pipeline, PipelineConfig};
+use crate::session::Stroke;
 use crate::session::{QualityWarning, Session, SessionMeta};
 use crate::stream::{Block, StreamInfo};
 
@@ -42,8 +42,8 @@ pub fn verdict_of(stroke: &Stroke, graded: &GradedStroke) -> StrokeVerdict {
         flags: graded
             .flags
             .iter()
-            .filter(|f| **f != Flag::Danger)
-            .map(|f| f.as_str().replace('_', " "))
+            .copied()
+            .filter(|f| *f != Flag::Danger)
             .collect(),
         score: Some(graded.score),
         pace: graded.pace,
@@ -357,7 +357,7 @@ mod tests {
         let mut state = LiveState::new(
             vec!["index".into(), "middle".into()],
             target_window(&profile),
-            1.0,
+            crate::live::rhythm::Rhythm::new(1.0),
         );
         let all = rows(rate, &peaks);
         let mut updates = Vec::new();

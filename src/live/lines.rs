@@ -20,11 +20,11 @@ pub fn stroke_line(s: &StrokeVerdict) -> String {
     if s.danger {
         flags.push("danger");
     }
-    flags.extend(s.flags.iter().map(String::as_str));
+    flags.extend(s.flags.iter().map(|f| f.as_str()));
     let flags = if flags.is_empty() {
         "-".to_string()
     } else {
-        flags.join(",").replace(' ', "_")
+        flags.join(",")
     };
     let secs = if s.onset_s.is_finite() {
         s.onset_s.max(0.0)

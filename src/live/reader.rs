@@ -65,7 +65,7 @@ pub struct ReaderEnd {
     /// The engine, holding every stroke and the trace.
     pub engine: LiveEngine,
     /// The error that ended reading, if one did (data so far is kept).
-    pub error: Option<crate::Error>,
+    pub error: Option<crate::error::Error>,
 }
 
 /// The running reader: its updates, its controls and its thread.

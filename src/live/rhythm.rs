@@ -35,6 +35,11 @@ impl Rhythm {
         }
     }
 
+    /// The rhythm a technique profile asks for: its stroke period and pause length.
+    pub fn of(profile: &crate::grade::Profile) -> Self {
+        Rhythm::new(1.0 / profile.rhythm.period_s).with_pause(profile.rhythm.pause_s)
+    }
+
     /// The same target with the pause length (seconds) of a technique profile.
     pub fn with_pause(mut self, pause_s: f64) -> Self {
         if pause_s.is_finite() && pause_s > 0.0 {

@@ -7,7 +7,7 @@
 //! and the line printer.
 
 use crate::grade::profile::grade_in_window;
-use crate::grade::{Pace, Profile, SessionScore};
+use crate::grade::{Flag, Pace, Profile, SessionScore};
 use crate::live::rhythm::Rhythm;
 use crate::session::QualityWarning;
 use crate::stream::StreamEvent;
@@ -99,8 +99,8 @@ pub struct StrokeVerdict {
     pub verdict: Verdict,
     /// Whether the peak reached the danger level (shown even though the verdict says "too hard").
     pub danger: bool,
-    /// Other findings, as short phrases (`incomplete release`, `rushed`, …).
-    pub flags: Vec<String>,
+    /// Other findings (`incomplete release`, `rushed`, …; danger is [`StrokeVerdict::danger`]).
+    pub flags: Vec<Flag>,
     /// The stroke's own score 0–100, when the grader gives one.
     pub score: Option<f64>,
     /// The interval since the previous stroke against the rhythm, as the grader judged it
@@ -215,7 +215,7 @@ pub struct StreamTallies {
     pub rows_lost: u64,
     /// Saturation events seen.
     pub saturations: u32,
-    /// Times the glove reported a low battery.
+    /// Whether the glove reported a low battery at least once.
     pub low_battery: bool,
     /// Markers dropped (glove button or space bar).
     pub markers: u32,
@@ -279,8 +279,9 @@ impl LiveState {
     pub const RECENT: usize = 16;
 
     /// A fresh state for a glove with these fingertips, graded against `window`, with the
-    /// stroke-rate target `target_rate_hz` (about one a second, Vodder school).
-    pub fn new(channels: Vec<String>, window: TargetWindow, target_rate_hz: f64) -> Self {
+    /// stroke-rate target and pause of `rhythm` (about one a second, Vodder school:
+    /// [`Rhythm::of`] a profile).
+    pub fn new(channels: Vec<String>, window: TargetWindow, rhythm: Rhythm) -> Self {
         let n = channels.len();
         LiveState {
             channels,
@@ -296,7 +297,7 @@ impl LiveState {
             last_verdict_delay_s: None,
             max_verdict_delay_s: None,
             counts: VerdictCounts::default(),
-            rhythm: Rhythm::new(target_rate_hz),
+            rhythm,
             score: None,
             summary: None,
             certainty: None,
@@ -307,12 +308,6 @@ impl LiveState {
             notice: None,
             blind: false,
         }
-    }
-
-    /// Replaces the fingertip names (the glove's device info arrives after the view opens).
-    pub fn set_channels(&mut self, channels: Vec<String>) {
-        self.pressures = vec![None; channels.len()];
-        self.channels = channels;
     }
 
     /// Applies one change from the pipeline side.
@@ -486,7 +481,7 @@ mod tests {
         LiveState::new(
             vec!["index".into(), "middle".into()],
             TargetWindow::default(),
-            1.0,
+            Rhythm::new(1.0),
         )
     }
 

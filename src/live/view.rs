@@ -195,7 +195,8 @@ fn draw_verdict(frame: &mut Frame, area: Rect, state: &LiveState) {
     if last.flags.is_empty() {
         lines.push(Line::styled("no other findings", palette::dim_style()));
     } else {
-        lines.push(Line::raw(last.flags.join(", ")));
+        let phrases: Vec<&str> = last.flags.iter().map(|f| f.phrase()).collect();
+        lines.push(Line::raw(phrases.join(", ")));
     }
     let mut when = format!(
         "at {} · {:.2} s long",

@@ -1,6 +1,7 @@
 //! The recording header: what was recorded, when, with what.
 
 use crate::calibration::Calibration;
+pub use crate::error::DeviceFieldError;
 use mldsense_protocol::{ChannelDesc, DeviceInfo, SensorKind, MAX_CHANNELS, MAX_ROWS_PER_BLOCK};
 use serde::{Deserialize, Serialize};
 
@@ -58,45 +59,35 @@ impl From<&DeviceInfo> for DeviceDescription {
 
 impl DeviceDescription {
     /// The protocol's `DeviceInfo` back, checked; `Err` says which field is out of range.
-    pub fn to_device_info(&self) -> Result<DeviceInfo, String> {
+    pub fn to_device_info(&self) -> Result<DeviceInfo, DeviceFieldError> {
         let mut fw = [0u8; 3];
         let parts: Vec<&str> = self.firmware.split('.').collect();
+        let bad_firmware = || DeviceFieldError::Firmware(self.firmware.clone());
         if parts.len() != 3 {
-            return Err(format!(
-                "firmware `{}` is not major.minor.patch",
-                self.firmware
-            ));
+            return Err(bad_firmware());
         }
         for (slot, part) in fw.iter_mut().zip(&parts) {
-            *slot = part
-                .parse()
-                .map_err(|_| format!("firmware `{}` is not major.minor.patch", self.firmware))?;
+            *slot = part.parse().map_err(|_| bad_firmware())?;
         }
         if self.channels.is_empty() || self.channels.len() > MAX_CHANNELS {
-            return Err(format!(
-                "{} channels; a glove has 1 to {MAX_CHANNELS}",
-                self.channels.len()
-            ));
+            return Err(DeviceFieldError::ChannelCount(self.channels.len()));
         }
         if self.rows_per_block == 0 || usize::from(self.rows_per_block) > MAX_ROWS_PER_BLOCK {
-            return Err(format!(
-                "rows_per_block {} is outside 1..={MAX_ROWS_PER_BLOCK}",
-                self.rows_per_block
-            ));
+            return Err(DeviceFieldError::RowsPerBlock(self.rows_per_block));
         }
         if self.adc_bits == 0 || self.adc_bits > 16 {
-            return Err(format!("adc_bits {} is outside 1..=16", self.adc_bits));
+            return Err(DeviceFieldError::AdcBits(self.adc_bits));
         }
         if self.rate_hz == 0 {
-            return Err("rate_hz is 0".into());
+            return Err(DeviceFieldError::ZeroRate);
         }
         let mut channels = [ChannelDesc::new("", 0); MAX_CHANNELS];
         for (slot, ch) in channels.iter_mut().zip(&self.channels) {
             if !(0.0..=6553.5).contains(&ch.area_mm2) {
-                return Err(format!(
-                    "channel `{}`: area_mm2 {} is out of range",
-                    ch.name, ch.area_mm2
-                ));
+                return Err(DeviceFieldError::Area {
+                    name: ch.name.clone(),
+                    area_mm2: ch.area_mm2,
+                });
             }
             *slot = ChannelDesc::new(&ch.name, (ch.area_mm2 * 10.0).round() as u16);
         }

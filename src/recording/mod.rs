@@ -31,7 +31,9 @@ mod reader;
 mod source;
 mod writer;
 
-pub use header::{now_rfc3339, ChannelDescription, DeviceDescription, RecordingHeader};
+pub use header::{
+    now_rfc3339, ChannelDescription, DeviceDescription, DeviceFieldError, RecordingHeader,
+};
 pub use note::{HostNote, NoteSplitter, Piece};
 pub use reader::RecordingReader;
 pub use source::{

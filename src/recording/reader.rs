@@ -33,7 +33,7 @@ impl RecordingReader {
     /// version, length or header JSON is wrong.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        crate::input::ensure_regular_file(&path)?;
+        crate::files::ensure_regular_file(&path)?;
         let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
         let mut file = BufReader::with_capacity(1 << 16, file);
         let mut preamble = [0u8; PREAMBLE_LEN as usize];
@@ -91,7 +91,11 @@ impl RecordingReader {
         let device = header
             .device
             .to_device_info()
-            .map_err(|m| format_err(&path, PREAMBLE_LEN, format!("bad device in header: {m}")))?;
+            .map_err(|source| Error::Device {
+                path: path.clone(),
+                offset: PREAMBLE_LEN,
+                source,
+            })?;
         if let Some(cal) = &header.calibration {
             // A zero, negative or absurd slope cannot give a sensible pressure.
             cal.validate("header calibration")

@@ -103,11 +103,6 @@ impl RecordingWriter {
         self.file.flush().map_err(|e| Error::io(&self.path, e))
     }
 
-    /// Data bytes written so far (header excluded).
-    pub fn bytes_written(&self) -> u64 {
-        self.bytes
-    }
-
     /// The file's path.
     pub fn path(&self) -> &Path {
         &self.path

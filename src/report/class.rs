@@ -4,7 +4,7 @@
 //! report, each trainee's progress, and the profile and window everything was graded against.
 //! As text, CSV, HTML or JSON (schema `mldsense.class/2`, `docs/REPORT_SCHEMA.md`).
 
-use super::{write_err, Format};
+use super::{csv_err, json_err, write_err, Format};
 use crate::class::{progress, SessionRecord, TraineeProgress};
 use crate::error::Result;
 use crate::grade::{GradedSession, Profile};
@@ -21,7 +21,7 @@ pub const CLASS_SCHEMA: &str = "mldsense.class/2";
 pub type ClassRow = SessionRecord;
 
 /// How the sessions are ranked.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClassOrder {
     /// Highest score first (ties by name, then date).
@@ -70,11 +70,7 @@ pub fn stats(records: &[SessionRecord]) -> ClassStats {
     } else {
         0.0
     };
-    let median = if n % 2 == 1 {
-        scores[n / 2]
-    } else {
-        (scores[n / 2 - 1] + scores[n / 2]) / 2.0
-    };
+    let median = crate::stats::median(scores.iter().copied()).unwrap_or(f64::NAN);
     let mut names: Vec<&str> = records.iter().map(|r| r.trainee.as_str()).collect();
     names.sort_unstable();
     names.dedup();
@@ -215,11 +211,10 @@ pub fn write_class(view: &ClassView, format: Format, out: &mut dyn Write) -> Res
     let rows = ranked(view.records, view.order);
     let st = stats(view.records);
     let prog = progress(view.records, 60.0 / view.profile.rhythm.period_s);
-    let other = |e: &dyn std::fmt::Display| write_err(std::io::Error::other(e.to_string()));
     match format {
         Format::Csv => {
             let mut w = csv::Writer::from_writer(&mut *out);
-            w.write_record(CSV_COLUMNS).map_err(|e| other(&e))?;
+            w.write_record(CSV_COLUMNS).map_err(csv_err)?;
             for (i, r) in rows.iter().enumerate() {
                 w.write_record([
                     (i + 1).to_string(),
@@ -244,7 +239,7 @@ pub fn write_class(view: &ClassView, format: Format, out: &mut dyn Write) -> Res
                     csv_safe(&r.top_coaching),
                     csv_safe(&view.profile.name),
                 ])
-                .map_err(|e| other(&e))?;
+                .map_err(csv_err)?;
             }
             w.flush().map_err(write_err)
         }
@@ -258,7 +253,7 @@ pub fn write_class(view: &ClassView, format: Format, out: &mut dyn Write) -> Res
                 sessions: rows.into_iter().cloned().collect(),
                 progress: prog,
             };
-            serde_json::to_writer_pretty(&mut *out, &v).map_err(|e| other(&e))?;
+            serde_json::to_writer_pretty(&mut *out, &v).map_err(json_err)?;
             writeln!(out).map_err(write_err)
         }
         Format::Text => out
@@ -424,16 +419,6 @@ ul.changes li { margin: 0.2em 0; }
 svg { max-width: 100%; height: auto; }
 "#;
 
-fn strip_xml(svg: &str) -> &str {
-    match svg.strip_prefix("<?xml") {
-        Some(rest) => rest
-            .find("?>")
-            .and_then(|i| rest.get(i + 2..))
-            .unwrap_or(svg),
-        None => svg,
-    }
-}
-
 /// The pass/fail badge.
 pub fn result_badge(passed: bool) -> &'static str {
     if passed {
@@ -510,14 +495,14 @@ fn html(
             let _ = writeln!(
                 h,
                 "<figure id=\"chart-distribution\" role=\"img\" aria-label=\"distribution of session scores\" style=\"margin:12px 0\">{}</figure>",
-                strip_xml(&svg)
+                super::charts::strip_xml_declaration(&svg)
             );
         }
         Err(e) => {
             let _ = writeln!(
                 h,
                 "<p class=\"meta\">The score chart could not be drawn: {}</p>",
-                esc(&e)
+                esc(&e.to_string())
             );
         }
     }

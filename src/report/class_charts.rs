@@ -7,9 +7,7 @@ use super::palette::{BLUE, BLUISH_GREEN, REDDISH_PURPLE, VERMILLION};
 use crate::class::{SessionRecord, TraineeProgress};
 use plotters::prelude::*;
 
-fn err<E: std::fmt::Display>(e: E) -> String {
-    e.to_string()
-}
+use super::charts::{err, whole_label, DrawResult};
 
 fn font(size: f64) -> TextStyle<'static> {
     (fonts::FAMILY, size).into_font().into()
@@ -28,7 +26,7 @@ pub fn score_bins(records: &[SessionRecord]) -> [usize; 10] {
 
 /// The score distribution as an SVG document: bars under the pass mark in vermillion, at or
 /// above it in bluish green, the pass mark dashed.
-pub fn score_distribution_svg(records: &[SessionRecord], pass_mark: f64) -> Result<String, String> {
+pub fn score_distribution_svg(records: &[SessionRecord], pass_mark: f64) -> DrawResult<String> {
     fonts::ensure_registered();
     let bins = score_bins(records);
     let mut out = String::new();
@@ -51,13 +49,7 @@ pub fn score_distribution_svg(records: &[SessionRecord], pass_mark: f64) -> Resu
             .x_label_formatter(&|v| format!("{v:.0}"))
             .y_desc("sessions")
             .y_labels((y_top.floor() as usize + 1).min(11))
-            .y_label_formatter(&|v| {
-                if (v - v.round()).abs() < 1e-9 {
-                    format!("{v:.0}")
-                } else {
-                    String::new()
-                }
-            })
+            .y_label_formatter(&whole_label)
             .label_style(font(12.0))
             .axis_desc_style(font(13.0))
             .draw()
@@ -101,7 +93,7 @@ pub fn score_distribution_svg(records: &[SessionRecord], pass_mark: f64) -> Resu
 /// A trainee's learning curve as an SVG document: score (circles, black line) and share of
 /// strokes in the window (triangles, blue dashed), session by session, with the pass mark;
 /// sessions with a danger stroke are ringed in reddish purple.
-pub fn learning_curve_svg(t: &TraineeProgress, pass_mark: f64) -> Result<String, String> {
+pub fn learning_curve_svg(t: &TraineeProgress, pass_mark: f64) -> DrawResult<String> {
     fonts::ensure_registered();
     let n = t.sessions.len();
     let mut out = String::new();

@@ -1,6 +1,6 @@
 //! The CSV report: a header and one row per stroke, for spreadsheets and statistics.
 
-use super::write_err;
+use super::{csv_err, write_err};
 use crate::error::Result;
 use crate::grade::GradedSession;
 use crate::session::Session;
@@ -100,11 +100,9 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(&mut *out);
-    w.write_record(HEADER)
-        .map_err(|e| write_err(std::io::Error::other(e)))?;
+    w.write_record(HEADER).map_err(csv_err)?;
     for row in &rows {
-        w.serialize(row)
-            .map_err(|e| write_err(std::io::Error::other(e)))?;
+        w.serialize(row).map_err(csv_err)?;
     }
     w.flush().map_err(write_err)
 }

@@ -59,11 +59,19 @@ pub fn grade_badge(g: Grade) -> String {
     )
 }
 
-/// Writes the HTML report.
+/// Writes the HTML report: one self-contained page, section by section.
 pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> Result<()> {
-    let s = &graded.summary;
-    let p = &graded.profile;
     let mut h = String::with_capacity(256 * 1024);
+    for section in [head, score_card, exposure, coaching, charts, strokes] {
+        section(&mut h, session, graded);
+    }
+    let _ = writeln!(h, "</body></html>");
+    out.write_all(h.as_bytes()).map_err(write_err)
+}
+
+/// The title, the source and the profile.
+fn head(h: &mut String, session: &Session, graded: &GradedSession) {
+    let p = &graded.profile;
     // Titled by trainee and date: a folder of a class's reports over weeks must tell apart.
     let trainee = match crate::class::session_date(session.meta.started.as_deref()) {
         Some(date) => format!(
@@ -103,7 +111,13 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
     if let Some(note) = &session.meta.note {
         let _ = writeln!(h, "<p class=\"meta\">Note: {}</p>", esc(note));
     }
+}
 
+/// The score card: % in window is the headline, the score with pass/fail beside it; the
+/// grade counts and the rhythm.
+fn score_card(h: &mut String, _session: &Session, graded: &GradedSession) {
+    let s = &graded.summary;
+    let p = &graded.profile;
     // Score card: % in window is the headline, the score with pass/fail beside it.
     let _ = writeln!(h, "<h2>Score</h2><div class=\"card\">");
     let _ = writeln!(
@@ -194,7 +208,12 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
             p.rhythm.period_s, p.rhythm.tolerance_s, r.rushed, r.dragging, s.incomplete_release
         );
     }
+}
 
+/// How long pressure stayed too high, for the session and each fingertip; the stroke form.
+fn exposure(h: &mut String, _session: &Session, graded: &GradedSession) {
+    let s = &graded.summary;
+    let p = &graded.profile;
     // Exposure: how long pressure stayed too high, for the session and each fingertip.
     let _ = writeln!(
         h,
@@ -231,7 +250,10 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         s.mean_rise_rate_mmhg_per_s
             .map_or("–".to_string(), |r| format!("{r:.0} mmHg/s"))
     );
+}
 
+/// The coaching points and the data-quality warnings.
+fn coaching(h: &mut String, session: &Session, graded: &GradedSession) {
     // Coaching.
     let _ = writeln!(h, "<h2>Coaching</h2><ul class=\"coach\">");
     for c in &graded.coaching {
@@ -247,7 +269,10 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         }
         let _ = writeln!(h, "</ul>");
     }
+}
 
+/// Every chart as inline SVG, with the key.
+fn charts(h: &mut String, session: &Session, graded: &GradedSession) {
     // Charts.
     let _ = writeln!(h, "<h2>Charts</h2><div class=\"charts\">");
     for chart in Chart::ALL {
@@ -258,7 +283,7 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
                     "<figure id=\"chart-{}\" role=\"img\" aria-label=\"{}\" style=\"margin:0\">{}</figure>",
                     chart.stem(),
                     chart.title(),
-                    strip_xml_declaration(&svg)
+                    charts::strip_xml_declaration(&svg)
                 );
             }
             Err(e) => {
@@ -266,7 +291,7 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
                     h,
                     "<p class=\"warn\">{} could not be drawn: {}</p>",
                     chart.title(),
-                    esc(&e)
+                    esc(&e.to_string())
                 );
             }
         }
@@ -280,7 +305,11 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
          headline grades each stroke by its highest fingertip.</p>",
         css(REDDISH_PURPLE)
     );
+}
 
+/// The per-stroke table with each stroke's penalties, and where the profile's levels come from.
+fn strokes(h: &mut String, session: &Session, graded: &GradedSession) {
+    let p = &graded.profile;
     // Score breakdown and per-stroke table.
     let _ = writeln!(
         h,
@@ -353,17 +382,4 @@ pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> 
         esc(&p.window.source),
         esc(&p.danger.source)
     );
-    let _ = writeln!(h, "</body></html>");
-    out.write_all(h.as_bytes()).map_err(write_err)
-}
-
-/// plotters' SVG starts with an XML declaration, which is not allowed inside HTML.
-fn strip_xml_declaration(svg: &str) -> &str {
-    match svg.strip_prefix("<?xml") {
-        Some(rest) => rest
-            .find("?>")
-            .and_then(|i| rest.get(i + 2..))
-            .unwrap_or(svg),
-        None => svg,
-    }
 }

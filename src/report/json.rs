@@ -3,7 +3,7 @@
 //! Contract kept at the top level: `{"strokes": [{"onset_s", "offset_s", "peak_mmhg", "grade",
 //! …}]}`. New fields may be added within a schema version; renaming or removing one bumps it.
 
-use super::write_err;
+use super::{json_err, write_err};
 use crate::error::Result;
 use crate::grade::{Certainty, Coaching, Flag, Grade, GradedSession, Penalties, SessionScore};
 use crate::session::{QualityWarning, Session, SessionMeta};
@@ -175,7 +175,6 @@ pub fn build(session: &Session, graded: &GradedSession) -> ReportJson {
 /// Writes the JSON report, pretty-printed, with a final newline.
 pub fn write(session: &Session, graded: &GradedSession, out: &mut dyn Write) -> Result<()> {
     let report = build(session, graded);
-    serde_json::to_writer_pretty(&mut *out, &report)
-        .map_err(|e| write_err(std::io::Error::other(e)))?;
+    serde_json::to_writer_pretty(&mut *out, &report).map_err(json_err)?;
     writeln!(out).map_err(write_err)
 }

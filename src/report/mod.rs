@@ -32,6 +32,7 @@ pub mod progress;
 pub mod text;
 
 pub use charts::Chart;
+pub use charts::DrawError;
 pub use class::{class_summary, write_class, ClassOrder, ClassView};
 
 use crate::error::{Error, Result};
@@ -41,7 +42,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// A report format.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
     /// A readable terminal summary.
     #[default]
@@ -128,12 +129,25 @@ pub fn headline(s: &crate::grade::SessionScore) -> String {
     )
 }
 
-/// The name used in errors for the report's output stream.
-const OUTPUT: &str = "<report output>";
-
 /// Turns a write failure into the library's error.
-pub(crate) fn write_err(e: std::io::Error) -> Error {
-    Error::io(OUTPUT, e)
+pub(crate) fn write_err(source: std::io::Error) -> Error {
+    Error::Write { source }
+}
+
+/// Turns a JSON serialisation failure (its cause may be the output's) into the library's error.
+pub(crate) fn json_err(source: serde_json::Error) -> Error {
+    Error::Json {
+        context: "writing the report".into(),
+        source,
+    }
+}
+
+/// Turns a CSV writing failure (its cause may be the output's) into the library's error.
+pub(crate) fn csv_err(source: csv::Error) -> Error {
+    Error::Csv {
+        context: "writing the report".into(),
+        source,
+    }
 }
 
 /// Writes the report of one graded session in `format` to `out`.
@@ -163,11 +177,14 @@ pub fn write_png_charts(
     let mut written = Vec::new();
     for chart in Chart::ALL {
         let path = dir.join(format!("{}.png", chart.stem()));
-        let fail = |m: String| Error::io(&path, std::io::Error::other(m));
+        let fail = |source: DrawError| Error::Chart {
+            path: path.clone(),
+            source,
+        };
         {
             let root = BitMapBackend::new(&path, chart.size()).into_drawing_area();
             charts::draw(chart, &root, session, graded).map_err(fail)?;
-            root.present().map_err(|e| fail(e.to_string()))?;
+            root.present().map_err(|e| fail(DrawError::new(e)))?;
         }
         written.push(path);
     }

@@ -3,7 +3,7 @@
 //! since last time. As text, CSV, HTML or JSON (schema `mldsense.progress/1`).
 
 use super::class::{above_cell, csv_safe, danger_cell, profile_line, result_badge, STYLE};
-use super::{write_err, Format};
+use super::{csv_err, json_err, write_err, Format};
 use crate::class::TraineeProgress;
 use crate::error::Result;
 use crate::grade::Profile;
@@ -30,7 +30,6 @@ pub fn write_progress(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let other = |e: &dyn std::fmt::Display| write_err(std::io::Error::other(e.to_string()));
     match format {
         Format::Json => {
             let v = ProgressJson {
@@ -39,7 +38,7 @@ pub fn write_progress(
                 pass_mark: profile.score.pass_mark,
                 trainees,
             };
-            serde_json::to_writer_pretty(&mut *out, &v).map_err(|e| other(&e))?;
+            serde_json::to_writer_pretty(&mut *out, &v).map_err(json_err)?;
             writeln!(out).map_err(write_err)
         }
         Format::Csv => {
@@ -58,7 +57,7 @@ pub fn write_progress(
                 "strokes_per_min",
                 "rhythm",
             ])
-            .map_err(|e| other(&e))?;
+            .map_err(csv_err)?;
             for t in trainees {
                 for (i, s) in t.sessions.iter().enumerate() {
                     w.write_record([
@@ -75,7 +74,7 @@ pub fn write_progress(
                         s.strokes_per_min.map_or(String::new(), |v| v.to_string()),
                         s.rhythm.to_string(),
                     ])
-                    .map_err(|e| other(&e))?;
+                    .map_err(csv_err)?;
                 }
             }
             w.flush().map_err(write_err)
@@ -155,10 +154,7 @@ pub fn trainee_section(k: usize, p: &TraineeProgress, pass_mark: f64) -> String 
     }
     match super::class_charts::learning_curve_svg(p, pass_mark) {
         Ok(svg) => {
-            let svg = svg
-                .strip_prefix("<?xml")
-                .and_then(|r| r.find("?>").and_then(|i| r.get(i + 2..)))
-                .unwrap_or(svg.as_str());
+            let svg = super::charts::strip_xml_declaration(&svg);
             let _ = writeln!(
                 h,
                 "<figure class=\"curve\" role=\"img\" aria-label=\"learning curve of {}\" style=\"margin:8px 0\">{svg}</figure>",
@@ -169,7 +165,7 @@ pub fn trainee_section(k: usize, p: &TraineeProgress, pass_mark: f64) -> String 
             let _ = writeln!(
                 h,
                 "<p class=\"meta\">The chart could not be drawn: {}</p>",
-                esc(&e)
+                esc(&e.to_string())
             );
         }
     }

@@ -3,10 +3,13 @@
 //!
 //! * [`ports`] — `mldsense ports`: the ports the system knows, with USB ids.
 //! * [`handshake`] — `GetInfo` then `Start`, with retries, keeping every byte received.
+//! * [`measure`] — the interactive calibration's reading: a glove's raw counts averaged over a
+//!   window, from the port.
 //! * [`source`] — [`SerialSource`], the glove as a [`crate::stream::PressureSource`], with a
 //!   tee of every byte to a recording, unplug detection and `--reconnect`.
 
 pub mod handshake;
+pub mod measure;
 pub mod ports;
 pub mod source;
 

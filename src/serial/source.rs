@@ -201,7 +201,7 @@ fn open_port(path: &str, baud: u32, timeout: Duration) -> Result<Box<dyn SerialP
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum State {
     Connected,
-    /// Waiting for the port to come back since `since`, at output row `row`.
+    /// Waiting for the port to come back, since `since` (`--reconnect`).
     Away {
         since: Instant,
     },

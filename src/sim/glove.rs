@@ -152,7 +152,7 @@ impl VirtualGlove {
             curve: default_curve(SensorKind::FSR_402, bits),
             areas: vec![
                 default_area(SensorKind::FSR_402)
-                    .unwrap_or(crate::units::SquareMillimetres(126.7));
+                    .unwrap_or(crate::units::SquareMillimetres::FSR_402);
                 channels
             ],
             full_scale,
@@ -322,7 +322,7 @@ impl VirtualGlove {
                         .areas
                         .get(c)
                         .copied()
-                        .unwrap_or(crate::units::SquareMillimetres(126.7));
+                        .unwrap_or(crate::units::SquareMillimetres::FSR_402);
                     let force: Newtons = Mmhg(reading).times(area);
                     self.curve
                         .counts_for(force)

@@ -13,6 +13,9 @@
 pub mod firmware;
 pub mod glove;
 pub mod hand;
+// Pseudo-terminals are Unix's: elsewhere `PtyGlove::open` (and so `SimServer::start`) says so,
+// and the rest of the library and the analysis commands build as they are.
+#[cfg_attr(not(unix), path = "no_pty.rs")]
 pub mod pty;
 pub mod sensor;
 pub mod server;
@@ -28,3 +31,12 @@ pub use server::SimServer;
 pub use source::SimSource;
 pub use style::{Style, StyleParams};
 pub use truth::{IntendedGrade, TruthStroke};
+
+/// How serving the glove on a pseudo-terminal ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServeEnd {
+    /// Every row of the session was sampled (and sent, or dropped in a dropout).
+    Finished,
+    /// The stop flag was raised.
+    Stopped,
+}

@@ -16,14 +16,7 @@ use std::time::{Duration, Instant};
 /// How long to keep trying to hand a frame to a host that is not reading before dropping it.
 const WRITE_PATIENCE: Duration = Duration::from_millis(500);
 
-/// How the serving ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ServeEnd {
-    /// Every row of the session was sampled (and sent, or dropped in a dropout).
-    Finished,
-    /// The stop flag was raised.
-    Stopped,
-}
+pub use super::ServeEnd;
 
 /// A virtual glove on a pseudo-terminal.
 #[derive(Debug)]

@@ -1,7 +1,7 @@
 //! Sensor and front-end imperfections: what an FSR and its amplifier make of the true pressure
 //! before the ADC.
 //!
-//! Per the Interlink FSR 400-series data (see `shared/REFERENCES.md`): part-to-part gain ±6 %,
+//! Per the Interlink FSR 400 Series data sheet and integration guide: part-to-part gain ±6 %,
 //! hysteresis up to +10 % while unloading. Front-end conventions: white noise, slow drift of the
 //! resting level, 50/60 Hz mains hum, occasional single-sample spikes and short dropouts (rows
 //! the glove never delivers). Saturation happens later, at the ADC's full scale.

@@ -2,14 +2,14 @@
 //! releases, fingers), so tests and benchmarks can ask for "a heavy-handed trainee" by name.
 //!
 //! The numbers are conventions chosen to make each style recognisable against the 30–40 mmHg
-//! teaching window (see `shared/REFERENCES.md`: about one stroke a second, 5–7 strokes a spot).
+//! teaching window (Vodder-school MLD teaching: about one stroke a second, 5–7 strokes a spot).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
 /// A kind of trainee the virtual glove imitates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Style {
     /// Mostly 30–40 mmHg, a regular rhythm of about one stroke a second, complete releases.

@@ -19,6 +19,7 @@
 //! milliseconds after the true one. Strokes that would end after the end of the stream are left
 //! out of the truth and of the stream.
 
+use crate::bids::tsv::Table;
 use crate::error::{Error, Result};
 use crate::units::Mmhg;
 use serde::{Deserialize, Serialize};
@@ -149,13 +150,12 @@ pub fn load_tsv(path: &Path) -> Result<Vec<TruthStroke>> {
 
 /// Parses a truth TSV; `path` is only used in error messages.
 pub fn parse_tsv(text: &str, path: &Path) -> Result<Vec<TruthStroke>> {
-    let mut lines = text.lines().enumerate();
-    let header: Vec<&str> = match lines.next() {
-        Some((_, h)) => h.split('\t').collect(),
-        None => return Err(Error::parse(path, 1, "empty file, expected a header row")),
+    let Some(table) = Table::parse(path, text)? else {
+        return Err(Error::parse(path, 1, "empty file, expected a header row"));
     };
     let col = |name: &str| -> Result<usize> {
-        header
+        table
+            .header
             .iter()
             .position(|h| *h == name)
             .ok_or_else(|| Error::parse(path, 1, format!("missing column {name:?}")))
@@ -174,17 +174,12 @@ pub fn parse_tsv(text: &str, path: &Path) -> Result<Vec<TruthStroke>> {
         col("channel_peaks_mmhg")?,
     ];
     let mut out = Vec::new();
-    for (i, line) in lines {
-        let line_no = i as u64 + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let fields: Vec<&str> = line.split('\t').collect();
+    for row in &table.rows {
+        let line_no = row.line;
         let field = |k: usize| -> Result<&str> {
-            fields
-                .get(k)
-                .copied()
-                .ok_or_else(|| Error::parse(path, line_no, format!("only {} fields", fields.len())))
+            row.get(k).ok_or_else(|| {
+                Error::parse(path, line_no, format!("only {} fields", row.fields.len()))
+            })
         };
         let num = |k: usize| -> Result<f64> {
             let f = field(k)?;

@@ -94,7 +94,7 @@ fn frames<const Q: usize>(fw: &mut Firmware<Bench, Q>) -> Vec<Frame> {
     let mut d = Decoder::new();
     let mut out = Vec::new();
     d.push(&bytes, |r| {
-        out.push(r.expect("the firmware sends only valid frames"))
+        out.push(r.expect("the firmware sends only valid frames"));
     });
     out
 }

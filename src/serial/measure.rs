@@ -53,7 +53,7 @@ pub fn read_mean_counts<R: Read + ?Sized>(
         let n = match port.read(&mut buf) {
             Ok(0) => return Err(serial_err("the port closed".into())),
             Ok(n) => n,
-            Err(e) if crate::serial::is_no_data_yet(&e) => continue,
+            Err(e) if super::is_no_data_yet(&e) => continue,
             Err(e) => return Err(serial_err(format!("read failed: {e}"))),
         };
         let settling = Instant::now() < settle_until;
