@@ -7,7 +7,7 @@
 //! [`TRACE_MAX_POINTS`], the recent strokes by [`Limits::recent`].
 
 use super::message::{
-    clean_name, Grade, Hello, Refusal, Status, Stroke, ToClassroom, Window, MAX_NAME_CHARS,
+    clean_name, Hello, Refusal, Status, Stroke, ToClassroom, Window, MAX_NAME_CHARS,
 };
 use crate::class::SessionRecord;
 use serde::Serialize;
@@ -51,31 +51,8 @@ impl Default for Limits {
 /// A trainee's place on the board.
 pub type TraineeId = u32;
 
-/// Strokes per grade.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
-    /// Peaks below the window.
-    pub too_light: u64,
-    /// Peaks in the window.
-    pub in_window: u64,
-    /// Peaks above the window.
-    pub too_hard: u64,
-    /// Peaks at or above the danger level (also counted as too hard).
-    pub danger: u64,
-}
-
-impl Counts {
-    /// All strokes.
-    pub fn total(&self) -> u64 {
-        self.too_light + self.in_window + self.too_hard
-    }
-
-    /// Share in the window, percent, once there is a stroke.
-    pub fn percent_in_window(&self) -> Option<f64> {
-        let n = self.total();
-        (n > 0).then(|| 100.0 * self.in_window as f64 / n as f64)
-    }
-}
+/// Strokes per grade: the live view's own counter, so a tile counts as the student's view does.
+pub use crate::live::state::VerdictCounts as Counts;
 
 /// One student session.
 #[derive(Clone, Debug)]
@@ -185,7 +162,7 @@ pub fn help_rank(danger_now: bool, link_lost: bool, counts: &Counts, above_dange
         rank += 200.0;
     }
     if counts.total() >= 3 {
-        rank += 100.0 - counts.percent_in_window().unwrap_or(0.0);
+        rank += 100.0 - counts.in_window_share().map_or(0.0, |f| 100.0 * f);
     }
     rank + above_danger_s.clamp(0.0, 60.0)
 }
@@ -211,7 +188,7 @@ impl Trainee {
             pressures: self.pressures.clone(),
             window: self.window,
             counts: self.counts,
-            percent_in_window: self.counts.percent_in_window(),
+            percent_in_window: self.counts.in_window_share().map(|f| 100.0 * f),
             last: self.last.clone(),
             strokes_per_min: self.status.strokes_per_min,
             target_per_min: self.target_per_min,
@@ -402,13 +379,8 @@ impl Board {
                     });
                 }
                 t.strokes += 1;
-                match s.grade {
-                    Grade::TooLight => t.counts.too_light += 1,
-                    Grade::InWindow => t.counts.in_window += 1,
-                    Grade::TooHard => t.counts.too_hard += 1,
-                }
+                t.counts.add(s.grade.into(), s.danger);
                 if s.danger {
-                    t.counts.danger += 1;
                     t.last_danger_ms = Some(now_ms);
                     t.danger_peak_mmhg = Some(s.peak_mmhg);
                 }
@@ -515,22 +487,10 @@ impl Board {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classroom::message::VERSION;
+    use crate::classroom::message::Grade;
 
     fn hello(session: &str, name: &str) -> Hello {
-        Hello {
-            version: VERSION,
-            code: None,
-            session: session.into(),
-            trainee: name.into(),
-            channels: vec!["thumb".into(), "index".into()],
-            window: Window {
-                low_mmhg: 30.0,
-                high_mmhg: 40.0,
-                danger_mmhg: 70.0,
-            },
-            target_per_min: 60.0,
-        }
+        crate::classroom::message::tests::hello_as(session, name)
     }
 
     fn stroke(index: u64, peak: f64) -> ToClassroom {

@@ -45,6 +45,16 @@ pub enum Grade {
     TooHard,
 }
 
+impl From<Grade> for Verdict {
+    fn from(g: Grade) -> Self {
+        match g {
+            Grade::TooLight => Verdict::TooLight,
+            Grade::InWindow => Verdict::InWindow,
+            Grade::TooHard => Verdict::TooHard,
+        }
+    }
+}
+
 impl From<Verdict> for Grade {
     fn from(v: Verdict) -> Self {
         match v {
@@ -457,15 +467,21 @@ impl ToClassroom {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn hello() -> Hello {
+        hello_as("a1-b2", "Anna")
+    }
+
+    /// A valid hello of session `session` for trainee `name` (two fingertips, the default
+    /// window), for the classroom's tests.
+    pub(crate) fn hello_as(session: &str, name: &str) -> Hello {
         Hello {
             version: VERSION,
             code: None,
-            session: "a1-b2".into(),
-            trainee: "Anna".into(),
+            session: session.into(),
+            trainee: name.into(),
             channels: vec!["thumb".into(), "index".into()],
             window: Window {
                 low_mmhg: 30.0,

@@ -173,8 +173,8 @@ pub enum LiveUpdate {
     Notice(String),
 }
 
-/// How many strokes got each verdict.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// How many strokes got each verdict (the live view's and the classroom's tiles').
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct VerdictCounts {
     /// Peaks below the window.
     pub too_light: u32,
@@ -187,6 +187,18 @@ pub struct VerdictCounts {
 }
 
 impl VerdictCounts {
+    /// Counts one stroke with `verdict` (and `danger` when it reached the danger level).
+    pub fn add(&mut self, verdict: Verdict, danger: bool) {
+        match verdict {
+            Verdict::TooLight => self.too_light += 1,
+            Verdict::InWindow => self.in_window += 1,
+            Verdict::TooHard => self.too_hard += 1,
+        }
+        if danger {
+            self.danger += 1;
+        }
+    }
+
     /// All strokes counted.
     pub fn total(&self) -> u32 {
         self.too_light + self.in_window + self.too_hard
@@ -336,14 +348,7 @@ impl LiveState {
                 self.max_verdict_delay_s =
                     Some(self.max_verdict_delay_s.map_or(delay, |m| m.max(delay)));
                 if !self.paused {
-                    match stroke.verdict {
-                        Verdict::TooLight => self.counts.too_light += 1,
-                        Verdict::InWindow => self.counts.in_window += 1,
-                        Verdict::TooHard => self.counts.too_hard += 1,
-                    }
-                    if stroke.danger {
-                        self.counts.danger += 1;
-                    }
+                    self.counts.add(stroke.verdict, stroke.danger);
                     self.rhythm.push_onset(stroke.onset_s);
                 }
                 if let Some(prev) = self.last.replace(stroke) {
