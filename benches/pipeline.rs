@@ -2,7 +2,7 @@
 //! samples (rows × channels) per second, on 60 s of 5-channel 500 Hz MLD-like pressure.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use mldsense::detect::{DetectorConfig, StrokeDetector};
+use mldsense::detect::{DetectorConfig, Envelope, StrokeDetector, Timing};
 use mldsense::filter::chain::{ChainConfig, Conditioner};
 use mldsense::pipeline::{Pipeline, PipelineConfig};
 use mldsense::stream::{Block, ChannelInfo, StreamInfo};
@@ -65,10 +65,18 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("detector (filter + detect)", |b| {
         b.iter(|| {
-            let mut d = StrokeDetector::new(&info(), DetectorConfig::default()).unwrap();
+            // The stages wired by hand, without the quality monitor and the trace.
+            let cfg = DetectorConfig::default();
+            let mut cond = Conditioner::new(RATE, NCH, &cfg.chain).unwrap();
+            let timing = Timing::of(&cond);
+            let mut env = Envelope::new(NCH, timing);
+            let mut d = StrokeDetector::new(NCH, timing, cfg).unwrap();
             let mut out = Vec::new();
             for r in data.chunks_exact(NCH) {
-                d.push(r, &mut out);
+                if cond.push(r) {
+                    d.push(&env.push(cond.current(), cond.had_data()), &mut out);
+                    d.apply_rezeros(&mut cond);
+                }
             }
             d.finish(&mut out);
             black_box(out.len())

@@ -1,11 +1,26 @@
-//! The chain from a pressure source to a [`Session`]: condition, detect, trace, check quality.
+//! The chain from a pressure source to a [`Session`], stage by stage as the data flows:
+//!
+//! ```text
+//! rows ─┬─▶ condition ──▶ envelope ──┬─▶ detect ──▶ strokes
+//!       │   (Conditioner)  (Envelope) ├─▶ quality (rhythm)
+//!       │        ▲   │                │
+//!       │        │   └────────────────┴─▶ trace (the filtered channels)
+//!       │        └── re-zero ◀── detect (hand lifted and still: drift)
+//!       └─▶ quality (hum, noise, saturation, dropouts: the raw rows)
+//! ```
+//!
+//! Each stage is its own type, fed and tested alone ([`Conditioner`], [`Envelope`],
+//! [`StrokeDetector`], [`QualityMonitor`]); this module only wires them. The one signal that
+//! flows back is the detector's [`crate::detect::Rezero`]: it alone knows when the hand is
+//! lifted, and the chain applies the re-zero from the next sample on.
 //!
 //! [`Pipeline`] is fed block by block (live view, recorder) or by [`analyze`] from a file as
 //! fast as it can go; both paths run the same code row by row, so block boundaries never change
 //! the strokes (live = batch, proven in `tests/streaming.rs`).
 
-use crate::detect::{DetectorConfig, StrokeDetector};
+use crate::detect::{DetectorConfig, Envelope, StrokeDetector, Timing};
 use crate::error::{Error, Result};
+use crate::filter::chain::Conditioner;
 use crate::filter::quality::QualityMonitor;
 use crate::session::{Levels, QualityKind, QualityWarning, Session, SessionMeta, Stroke, Trace};
 use crate::stream::{Block, PressureSource, StreamEvent, StreamInfo};
@@ -13,7 +28,9 @@ use crate::stream::{Block, PressureSource, StreamEvent, StreamInfo};
 /// Settings of the whole chain.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineConfig {
-    /// The stroke detector (and its conditioning chain).
+    /// The stroke detector's settings, its conditioning chain's among them
+    /// ([`DetectorConfig::chain`]: one set of settings, `--set` keys and all, for what decides
+    /// the strokes).
     pub detector: DetectorConfig,
     /// Target rate of the decimated chart trace (Hz); the trace takes every n-th filtered
     /// sample so its rate is the working rate divided by an integer.
@@ -42,6 +59,8 @@ pub const TRACE_CAP: usize = 1 << 18;
 pub struct Pipeline {
     info: StreamInfo,
     nch: usize,
+    cond: Conditioner,
+    envelope: Envelope,
     detector: StrokeDetector,
     quality: QualityMonitor,
     trace: Trace,
@@ -59,12 +78,21 @@ pub struct Pipeline {
 impl Pipeline {
     /// A pipeline for the stream `info` describes.
     ///
-    /// Errors on no channels or an unsupported rate (see [`StrokeDetector::new`]).
+    /// Errors on no channels, a rate outside 1 Hz–100 kHz, or settings that do not fit the
+    /// rate.
     pub fn new(info: &StreamInfo, cfg: PipelineConfig) -> Result<Self> {
-        let detector = StrokeDetector::new(info, cfg.detector)?;
-        let work = detector.work_rate_hz();
-        let trace_every = ((work / cfg.trace_rate_hz.max(1e-3)).round() as u64).max(1);
+        let rate = info.rate_hz;
+        if !(rate.is_finite() && (1.0..=100_000.0).contains(&rate)) {
+            return Err(Error::Unsupported(format!(
+                "sampling rate {rate} Hz (the detector needs 1 Hz to 100 kHz)"
+            )));
+        }
         let nch = info.channel_count();
+        let cond = Conditioner::new(rate, nch, &cfg.detector.chain)?;
+        let timing = Timing::of(&cond);
+        let detector = StrokeDetector::new(nch, timing, cfg.detector)?;
+        let work = timing.work_rate_hz();
+        let trace_every = ((work / cfg.trace_rate_hz.max(1e-3)).round() as u64).max(1);
         Ok(Pipeline {
             info: info.clone(),
             nch,
@@ -72,10 +100,12 @@ impl Pipeline {
             trace: Trace {
                 rate_hz: work / trace_every as f64,
                 // Trace sample j is working sample j·every, which lags by the chain's delay.
-                start_s: (detector.conditioner().decimation() as f64 - 1.0) / info.rate_hz
-                    - detector.delay_s(),
+                start_s: (timing.decimation as f64 - 1.0) / rate - timing.delay_s,
                 channels: vec![Vec::new(); nch],
             },
+            cond,
+            envelope: Envelope::new(nch, timing),
+
             trace_every,
             keep_trace: cfg.keep_trace,
             detector,
@@ -123,15 +153,15 @@ impl Pipeline {
     fn push_checked(&mut self, row: &[f64], out: &mut Vec<Stroke>) {
         self.quality.push_row(row);
         self.rows += 1;
-        if self.detector.push(row, out) {
-            let k = self.detector.work_samples() - 1;
-            let cur = self.detector.current();
-            let env = cur
-                .iter()
-                .copied()
-                .filter(|v| v.is_finite())
-                .fold(f64::NAN, f64::max);
-            self.quality.push_envelope(env);
+        if self.cond.push(row) {
+            let sample = self
+                .envelope
+                .push(self.cond.current(), self.cond.had_data());
+            let k = sample.index;
+            self.quality.push_envelope(sample.value);
+            self.detector.push(&sample, out);
+            self.detector.apply_rezeros(&mut self.cond);
+            let cur = self.cond.current();
             if self.keep_trace && k.is_multiple_of(self.trace_every) {
                 for (t, &v) in self.trace.channels.iter_mut().zip(cur) {
                     // A channel gone quiet (a dropout, a disconnected sensor) holds its last
@@ -177,7 +207,7 @@ impl Pipeline {
         for row in block.values.chunks_exact(self.nch) {
             while self.tares.front().is_some_and(|&r| r <= self.rows) {
                 self.tares.pop_front();
-                self.detector.tare();
+                self.tare();
             }
             self.push_row(row, out);
         }
@@ -190,18 +220,19 @@ impl Pipeline {
 
     /// The current filtered pressure of every channel (mmHg, drift removed), for the live view.
     pub fn filtered(&self) -> &[f64] {
-        self.detector.current()
+        self.cond.current()
     }
 
     /// How far the filtered pressure lags the input, seconds.
     pub fn delay_s(&self) -> f64 {
-        self.detector.delay_s()
+        self.cond.delay_s()
     }
 
     /// Re-zeros every channel now (the user says the hand is off the skin). A live view that
     /// tares also records a [`StreamEvent::Tare`] at [`Pipeline::rows`], which this pipeline
     /// applies at that very row when it reads the recording back.
     pub fn tare(&mut self) {
+        self.cond.tare();
         self.detector.tare();
     }
 
@@ -223,10 +254,8 @@ impl Pipeline {
     /// Data-quality warnings for what was seen so far: the quality monitor's, then every
     /// spell of a stuck sensor (named by its finger) and every long dropout that ended a stroke.
     pub fn quality(&self) -> Vec<QualityWarning> {
-        let mut w = self
-            .quality
-            .warnings(self.detector.conditioner().drift().total_shift());
-        let log = self.detector.stuck_log();
+        let mut w = self.quality.warnings(self.cond.drift().total_shift());
+        let log = self.envelope.stuck_log();
         for (i, &(t, c, stuck, level)) in log.iter().enumerate() {
             if !stuck {
                 continue;
@@ -263,7 +292,7 @@ impl Pipeline {
     /// Sensor drift removed and resting contact kept, measured apart.
     pub fn levels(&self) -> Levels {
         Levels {
-            sensor_drift_mmhg: self.detector.sensor_drift().to_vec(),
+            sensor_drift_mmhg: self.cond.drift().total_shift().to_vec(),
             resting_contact_mmhg: self.detector.resting_contact(),
         }
     }

@@ -11,7 +11,8 @@
 //! Matching follows mir_eval / sed_eval: maximum bipartite matching of onsets within ±200 ms;
 //! onset+offset additionally needs the offset within max(200 ms, 20 % of the true length).
 
-use mldsense::detect::{DetectorConfig, Stroke, StrokeDetector};
+use mldsense::detect::Stroke;
+use mldsense::pipeline::{Pipeline, PipelineConfig};
 use mldsense::stream::{ChannelInfo, StreamInfo};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -183,10 +184,14 @@ fn detect(rate: f64, nch: usize, rows: &[f64]) -> Vec<Stroke> {
             .collect(),
         start_time_s: 0.0,
     };
-    let mut d = StrokeDetector::new(&info, DetectorConfig::default()).unwrap();
+    let cfg = PipelineConfig {
+        keep_trace: false,
+        ..PipelineConfig::default()
+    };
+    let mut d = Pipeline::new(&info, cfg).unwrap();
     let mut out = Vec::new();
     for row in rows.chunks_exact(nch) {
-        d.push(row, &mut out);
+        d.push_row(row, &mut out);
     }
     d.finish(&mut out);
     out

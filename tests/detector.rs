@@ -2,7 +2,8 @@
 //! none; its bounded delay; and agreement with the plain batch reference.
 
 use mldsense::detect::reference::detect_batch;
-use mldsense::detect::{DetectorConfig, Stroke, StrokeDetector};
+use mldsense::detect::{DetectorConfig, Stroke};
+use mldsense::pipeline::{Pipeline, PipelineConfig};
 use mldsense::stream::{ChannelInfo, StreamInfo};
 use std::f64::consts::PI;
 
@@ -28,7 +29,8 @@ fn pulse(t: f64, t0: f64, d: f64, h: f64) -> f64 {
     }
 }
 
-/// Runs the detector row by row; returns each stroke with the row index at which it came out.
+/// Runs the chain (conditioning, envelope, detector) row by row; returns each stroke with the
+/// row index at which it came out.
 fn run(
     rate: f64,
     nch: usize,
@@ -36,7 +38,12 @@ fn run(
     secs: f64,
     cfg: DetectorConfig,
 ) -> Vec<(Stroke, u64)> {
-    let mut d = StrokeDetector::new(&info(rate, nch), cfg).unwrap();
+    let pcfg = PipelineConfig {
+        detector: cfg,
+        keep_trace: false,
+        ..PipelineConfig::default()
+    };
+    let mut d = Pipeline::new(&info(rate, nch), pcfg).unwrap();
     let mut out = Vec::new();
     let mut res = Vec::new();
     let n = (secs * rate) as u64;
@@ -45,7 +52,7 @@ fn run(
         for (c, v) in row.iter_mut().enumerate() {
             *v = f(i as f64 / rate, c);
         }
-        d.push(&row, &mut out);
+        d.push_row(&row, &mut out);
         res.extend(out.drain(..).map(|s| (s, i)));
     }
     d.finish(&mut out);

@@ -2,11 +2,14 @@
 //! the longest stroke), a verdict within `settle_s` plus the filter delay (well under 300 ms) of
 //! each stroke's offset.
 //!
-//! It conditions each channel ([`crate::filter::chain::Conditioner`]), takes the envelope (the
-//! highest fingertip), and runs a three-state machine on it:
+//! It is the third stage of the chain [`crate::pipeline`] runs: the conditioning chain
+//! ([`crate::filter::chain::Conditioner`]) filters each channel, the envelope stage
+//! ([`super::envelope::Envelope`]) takes the highest fingertip with stuck sensors left out, and
+//! this detector runs a three-state machine on that envelope:
 //!
 //! - **Idle**: the resting level (or ledge) is the minimum of the envelope over a sliding window;
-//!   a rise of `rise_mmhg` above it starts a stroke. A long flat idle spell re-zeroes drift.
+//!   a rise of `rise_mmhg` above it starts a stroke. A long flat idle spell asks the chain to
+//!   re-zero drift ([`Rezero`]): the one thing that flows back up the chain.
 //! - **Rising**: track the peak. A fall by `split_fraction` of the height ends the working
 //!   phase; a shallower dip (double hump) does not.
 //! - **Falling**: track the release minimum. A new rise from it starts the next stroke (the
@@ -18,11 +21,9 @@
 //!
 //! What real recordings add (issue 9), all in this one detector so live and batch agree:
 //!
-//! - **Stuck sensors.** A channel flat within [`STUCK_BAND_MMHG`] for [`STUCK_S`] (a part at
-//!   full scale, frozen, or at zero) is left out of the envelope and the peaks from a little
-//!   before its flat spell; the open stroke is looked at again without it; it is taken back
-//!   (after a short quarantine) as soon as it moves. Every change is logged
-//!   ([`StrokeDetector::stuck_log`]) and becomes a quality warning naming the finger.
+//! - **Stuck sensors.** The envelope stage leaves a stuck channel out from a little before its
+//!   flat spell; when it says so ([`EnvelopeSample::newly_stuck_from`]), the detector rewrites
+//!   its buffered envelope and peaks without it and looks at the open stroke again.
 //! - **Resting contact is pressure.** Channels re-zero only at their lift level (within
 //!   [`LIFT_TOL_MMHG`] of the lowest level of the earlier idle spells, reached by a step down
 //!   off the skin); the light contact between strokes keeps its reading.
@@ -41,10 +42,10 @@
 //!   ([`StrokeDetector::long_gaps`]) and the signal after it starts afresh.
 
 use super::config::DetectorConfig;
+use super::envelope::{EnvelopeSample, Timing};
 use super::Stroke;
 use crate::error::{Error, Result};
 use crate::filter::chain::Conditioner;
-use crate::stream::{Block, StreamInfo};
 use crate::units::Mmhg;
 use std::collections::VecDeque;
 
@@ -55,14 +56,24 @@ enum Mode {
     Falling,
 }
 
-/// Finds strokes in a stream of pressure rows, one row or block at a time.
+/// What the detector asks of the conditioning chain: the hand is lifted and still, and
+/// `channel` reads `level` above zero there, which is drift, to be taken off from now on
+/// ([`Conditioner::rezero`], through [`StrokeDetector::apply_rezeros`]; the chain may take off
+/// less, and says how much).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rezero {
+    /// The channel.
+    pub channel: usize,
+    /// Its level at the lift.
+    pub level: Mmhg,
+}
+
+/// Finds strokes in the envelope, one working sample at a time.
 #[derive(Clone, Debug)]
 pub struct StrokeDetector {
     cfg: DetectorConfig,
-    cond: Conditioner,
     nch: usize,
-    decim: usize,
-    rate_hz: f64,
+    timing: Timing,
     work_hz: f64,
     /// The ring the buffered envelope and rows live in.
     ring: Ring,
@@ -89,8 +100,10 @@ pub struct StrokeDetector {
     window_n: u64,
     max_n: u64,
     lift_n: Option<u64>,
-    /// Which channels are stuck, and since when.
-    stuck: Stuck,
+    /// Which channels the envelope stage holds stuck now.
+    stuck: Vec<bool>,
+    /// Re-zeros asked of the chain and not yet applied ([`StrokeDetector::apply_rezeros`]).
+    rezeros: Vec<Rezero>,
     /// Working sample just after the last emitted stroke's offset (a replay starts no earlier).
     emitted_to: u64,
     /// The stroke being emitted closed on a flat release (not split by a new rise).
@@ -113,34 +126,6 @@ pub struct StrokeDetector {
     rise: f64,
     min_height: f64,
     edge_floor: f64,
-}
-
-/// How far before a flat spell a newly stuck channel is left out (seconds): the filters'
-/// settling.
-pub const STUCK_MARGIN_S: f64 = 0.5;
-
-/// The detector's stuck channels (flat within a hair for [`STUCK_S`], or at full scale): left
-/// out of the envelope and the peaks until they move again.
-#[derive(Clone, Debug)]
-struct Stuck {
-    /// Per channel: stuck now.
-    now: Vec<bool>,
-    /// Per channel: the value a flat spell started at…
-    flat_ref: Vec<f64>,
-    /// …and where.
-    flat_from: Vec<u64>,
-    /// Per channel: a channel that has just come unstuck stays out until here (the filters are
-    /// still coming down from the stuck value).
-    quarantine: Vec<u64>,
-    /// Per channel, this working sample: left out of the envelope and the peaks.
-    excluded: Vec<bool>,
-    /// Working samples of [`STUCK_S`].
-    n: u64,
-    /// Working samples of [`STUCK_MARGIN_S`].
-    margin: u64,
-    /// Changes of a channel's stuck state: (seconds from the first sample, channel, stuck now,
-    /// the level it sits at). Bounded to [`MAX_STUCK_LOG`] entries.
-    log: Vec<(f64, usize, bool, f64)>,
 }
 
 /// The detector's dropouts: runs of working samples without any data.
@@ -247,40 +232,33 @@ pub const FOOT_STEP_S: f64 = 0.05;
 /// long `max_stroke_s` allows a stroke to be.
 pub const MAX_ENVELOPE_SAMPLES: usize = 4096;
 
-/// Most changes of stuck state the detector remembers.
-pub const MAX_STUCK_LOG: usize = 256;
+/// Most long dropouts the detector remembers.
+pub const MAX_LONG_GAPS: usize = 256;
 /// Longest dropout bridged inside a stroke (seconds); a longer one ends it.
 pub const BRIDGE_S: f64 = 0.2;
-/// A channel that stays within this band (mmHg) for [`STUCK_S`] is stuck.
-pub const STUCK_BAND_MMHG: f64 = 0.004;
-/// How long a channel must stay flat to count as stuck (seconds).
-pub const STUCK_S: f64 = 2.5;
 /// A channel re-zeroes only within this many mmHg of its lift level (the lowest level of the
 /// earlier idle spells).
 pub const LIFT_TOL_MMHG: f64 = 1.0;
 
 impl StrokeDetector {
-    /// A detector for the stream `info` describes.
+    /// A detector for the envelope of `channels` channels from a chain with this timing.
     ///
-    /// Errors on no channels, a rate outside 1 Hz–100 kHz, or settings that do not fit the rate.
-    pub fn new(info: &StreamInfo, cfg: DetectorConfig) -> Result<Self> {
-        let rate = info.rate_hz;
-        if !(rate.is_finite() && (1.0..=100_000.0).contains(&rate)) {
+    /// Errors on no channels or a working rate that is not finite and positive.
+    pub fn new(channels: usize, timing: Timing, cfg: DetectorConfig) -> Result<Self> {
+        let work = timing.work_rate_hz();
+        if channels == 0 || !(work.is_finite() && work > 0.0) {
             return Err(Error::Unsupported(format!(
-                "sampling rate {rate} Hz (the detector needs 1 Hz to 100 kHz)"
+                "a detector for {channels} channels at a working rate of {work} Hz"
             )));
         }
-        let nch = info.channel_count();
-        let cond = Conditioner::new(rate, nch, &cfg.chain)?;
-        let work = cond.work_rate_hz();
-        let n = |s: f64| ((s * work).round().max(1.0)) as u64;
+        let nch = channels;
+        let n = |s: f64| timing.samples(s);
         let max_n = n(cfg.max_stroke_s);
         let ring = ((max_n + n(cfg.settle_s) + n(cfg.rest_window_s) + n(2.0)) as usize)
             .next_power_of_two();
         let window_n = n(cfg.rest_window_s);
         Ok(StrokeDetector {
-            decim: cond.decimation(),
-            rate_hz: rate,
+            timing,
             work_hz: work,
             ring: Ring::new(ring),
             env: vec![f64::NAN; ring],
@@ -305,16 +283,8 @@ impl StrokeDetector {
             window_n,
             max_n,
             lift_n: cfg.lift_s.map(n),
-            stuck: Stuck {
-                now: vec![false; nch],
-                flat_ref: vec![f64::NAN; nch],
-                flat_from: vec![0; nch],
-                quarantine: vec![0; nch],
-                excluded: vec![false; nch],
-                n: n(STUCK_S),
-                margin: n(STUCK_MARGIN_S),
-                log: Vec::new(),
-            },
+            stuck: vec![false; nch],
+            rezeros: Vec::new(),
             emitted_to: 0,
             settled_close: false,
             roll_n: n(ROLL_S),
@@ -335,46 +305,59 @@ impl StrokeDetector {
             min_height: cfg.min_height_mmhg,
             edge_floor: cfg.edge_mmhg,
             nch,
-            cond,
             cfg,
         })
     }
 
-    /// The conditioning chain's working rate (Hz).
-    pub fn work_rate_hz(&self) -> f64 {
-        self.work_hz
-    }
-
-    /// Filtered pressure of every channel now (mmHg, drift removed, delayed by
-    /// [`StrokeDetector::delay_s`]).
-    pub fn current(&self) -> &[f64] {
-        self.cond.current()
-    }
-
-    /// Delay of the filtered signal behind the input, seconds.
-    pub fn delay_s(&self) -> f64 {
-        self.cond.delay_s()
-    }
-
-    /// Working samples produced so far.
+    /// Working samples taken so far.
     pub fn work_samples(&self) -> u64 {
         self.k
     }
 
-    /// The conditioning chain (drift zeros and the like).
-    pub fn conditioner(&self) -> &Conditioner {
-        &self.cond
+    /// The chain was re-zeroed (the user says the hand is off the skin, and the chain now reads
+    /// zero everywhere): the resting level seen so far is gone.
+    pub fn tare(&mut self) {
+        self.base.clear();
     }
 
-    /// Re-zeros every channel now (the user says the hand is off the skin).
-    pub fn tare(&mut self) {
-        self.cond.tare();
+    /// The re-zeros asked of the chain at the last sample, not yet applied.
+    pub fn pending_rezeros(&self) -> &[Rezero] {
+        &self.rezeros
+    }
+
+    /// Applies the re-zeros asked at the last sample to `chain`, the conditioning chain that
+    /// feeds this detector, and takes back what it applied. The wiring calls this after each
+    /// [`StrokeDetector::push`], before the chain's next sample: the one signal that flows back
+    /// up the chain.
+    pub fn apply_rezeros(&mut self, chain: &mut Conditioner) {
+        let asked = std::mem::take(&mut self.rezeros);
+        for r in &asked {
+            let applied = chain.rezero(r.channel, r.level.0);
+            self.rezeroed(r.channel, Mmhg(applied));
+        }
+        self.rezeros = asked;
+        self.rezeros.clear();
+    }
+
+    /// The chain took `applied` off `channel` for a [`Rezero`] asked of it: that channel now
+    /// reads 0 at this lift, which is its lift level.
+    fn rezeroed(&mut self, channel: usize, applied: Mmhg) {
+        if applied.0 == 0.0 {
+            return;
+        }
+        if let Some(l) = self.low.get_mut(channel) {
+            *l = 0.0;
+        }
+        if let Some(l) = self.spell_low.get_mut(channel) {
+            *l -= applied.0;
+        }
         self.base.clear();
     }
 
     /// Time (seconds from the first row) of working-sample position `x` (may be fractional).
     fn time_of(&self, x: f64) -> f64 {
-        ((x + 1.0) * self.decim as f64 - 1.0) / self.rate_hz - self.cond.delay_s()
+        let t = &self.timing;
+        ((x + 1.0) * t.decimation as f64 - 1.0) / t.rate_hz - t.delay_s
     }
 
     #[inline(always)]
@@ -382,26 +365,11 @@ impl StrokeDetector {
         self.env.get(self.ring.slot(i)).copied().unwrap_or(f64::NAN)
     }
 
-    /// Feeds one row (`channel_count` values, mmHg, `NaN` where missing); finished strokes are
-    /// appended to `out`. Returns `true` when a new filtered sample is ready
-    /// ([`StrokeDetector::current`]).
+    /// Takes the envelope stage's next working sample; finished strokes are appended to `out`.
+    /// Samples must come in order, one for each the chain produced.
     #[inline]
-    pub fn push(&mut self, row: &[f64], out: &mut Vec<Stroke>) -> bool {
-        if !self.cond.push(row) {
-            return false;
-        }
-        self.step(out);
-        true
-    }
-
-    /// Feeds every row of a block.
-    pub fn push_block(&mut self, block: &Block, out: &mut Vec<Stroke>) {
-        if self.nch == 0 {
-            return;
-        }
-        for row in block.values.chunks_exact(self.nch) {
-            self.push(row, out);
-        }
+    pub fn push(&mut self, sample: &EnvelopeSample<'_>, out: &mut Vec<Stroke>) {
+        self.step(sample, out);
     }
 
     /// Ends the stream: a stroke still open is closed at the last sample.
@@ -430,51 +398,25 @@ impl StrokeDetector {
         (self.cfg.edge_fraction * height).max(self.edge_floor)
     }
 
-    fn step(&mut self, out: &mut Vec<Stroke>) {
+    fn step(&mut self, sample: &EnvelopeSample<'_>, out: &mut Vec<Stroke>) {
         let k = self.k;
+        debug_assert_eq!(sample.index, k, "envelope samples in order");
         let slot = self.ring.slot(k);
-        let fresh = self.cond.had_data();
-        let newly_stuck = if fresh {
-            self.update_stuck(k)
-        } else {
-            // A dropout holds every channel: it says nothing about a sensor being stuck.
-            for f in &mut self.stuck.flat_from {
-                *f += 1;
-            }
-            None
-        };
-        let cur = self.cond.current();
-        for ((x, &st), &q) in self
-            .stuck
-            .excluded
-            .iter_mut()
-            .zip(&self.stuck.now)
-            .zip(&self.stuck.quarantine)
-        {
-            *x = st || k < q;
+        let fresh = sample.fresh;
+        for (d, &st) in self.stuck.iter_mut().zip(sample.stuck) {
+            *d = st;
         }
-        let any_free = self
-            .stuck
-            .excluded
-            .iter()
-            .zip(cur)
-            .any(|(&st, v)| !st && v.is_finite());
-        let mut e = f64::NEG_INFINITY;
         if let Some(h) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) {
-            for ((hv, &v), &st) in h.iter_mut().zip(cur).zip(&self.stuck.excluded) {
-                // A stuck channel is out of the envelope and the peaks (unless every channel
-                // is: then nothing tells them apart, and all count).
-                let used = !st || !any_free;
-                *hv = if used { v } else { f64::NAN };
-                if used && v > e {
-                    e = v;
-                }
+            for (d, &v) in h.iter_mut().zip(sample.channels) {
+                *d = v;
             }
         }
-        if e == f64::NEG_INFINITY {
-            // No channel has ever given a value: nothing to detect yet.
-            e = self.last_env;
-        }
+        // No channel has ever given a value: nothing to detect yet.
+        let e = if sample.value.is_nan() {
+            self.last_env
+        } else {
+            sample.value
+        };
         if let Some(s) = self.env.get_mut(slot) {
             *s = e;
         }
@@ -482,7 +424,7 @@ impl StrokeDetector {
         if !e.is_finite() {
             return;
         }
-        if let Some(from) = newly_stuck {
+        if let Some(from) = sample.newly_stuck_from {
             self.drop_stuck_history(from, k);
             if self.mode != Mode::Idle && self.peak_idx + 1 >= from {
                 // The open stroke's peak may be the stuck sensor's: look at the buffered
@@ -503,7 +445,7 @@ impl StrokeDetector {
                 let level = self.env_at(end);
                 let (t0, t1) = (self.time_of(self.gaps.from as f64), self.time_of(k as f64));
                 self.emit(end, level, Close::Forced, out);
-                if self.gaps.long.len() < MAX_STUCK_LOG {
+                if self.gaps.long.len() < MAX_LONG_GAPS {
                     self.gaps.long.push((t0, t1));
                 }
                 self.enter_idle(k, k);
@@ -634,52 +576,6 @@ impl StrokeDetector {
         })
     }
 
-    /// Updates every channel's stuck state at working sample `k`; returns where the flat spell
-    /// of a channel that has just become stuck began.
-    fn update_stuck(&mut self, k: u64) -> Option<u64> {
-        let mut newly = None;
-        let cur = self.cond.current();
-        for c in 0..self.nch {
-            let v = cur.get(c).copied().unwrap_or(f64::NAN);
-            if !v.is_finite() {
-                continue;
-            }
-            let (Some(r), Some(from), Some(st)) = (
-                self.stuck.flat_ref.get_mut(c),
-                self.stuck.flat_from.get_mut(c),
-                self.stuck.now.get_mut(c),
-            ) else {
-                continue;
-            };
-            if (v - *r).abs() <= STUCK_BAND_MMHG {
-                if !*st && k.saturating_sub(*from) >= self.stuck.n {
-                    *st = true;
-                    // Out from a little before the flat spell: the filters' way up to it.
-                    *from = from.saturating_sub(self.stuck.margin);
-                    newly = Some(newly.map_or(*from, |n: u64| n.min(*from)));
-                    if self.stuck.log.len() < MAX_STUCK_LOG {
-                        let t = ((*from + 1) * self.decim as u64) as f64 / self.rate_hz;
-                        self.stuck.log.push((t, c, true, v));
-                    }
-                }
-            } else {
-                if *st {
-                    *st = false;
-                    if let Some(q) = self.stuck.quarantine.get_mut(c) {
-                        *q = k + self.gaps.bridge_n + 1;
-                    }
-                    if self.stuck.log.len() < MAX_STUCK_LOG {
-                        let t = ((k + 1) * self.decim as u64) as f64 / self.rate_hz;
-                        self.stuck.log.push((t, c, false, v));
-                    }
-                }
-                *r = v;
-                *from = k;
-            }
-        }
-        newly
-    }
-
     /// Rewrites the buffered envelope and peaks from `from` to before `k` without the channels
     /// now stuck.
     fn drop_stuck_history(&mut self, from: u64, k: u64) {
@@ -690,7 +586,7 @@ impl StrokeDetector {
                 continue;
             };
             let mut e = f64::NEG_INFINITY;
-            for (v, &st) in row.iter_mut().zip(&self.stuck.now) {
+            for (v, &st) in row.iter_mut().zip(&self.stuck) {
                 if st {
                     *v = f64::NAN;
                 } else if *v > e {
@@ -834,9 +730,8 @@ impl StrokeDetector {
             return;
         }
         let quarter = (self.work_hz * REZERO_MEAN_S).max(1.0) as u64;
-        let mut any = false;
         for ch in 0..self.nch {
-            if self.stuck.now.get(ch).copied().unwrap_or(true) {
+            if self.stuck.get(ch).copied().unwrap_or(true) {
                 continue;
             }
             let (mut s, mut n) = (0.0, 0u32);
@@ -857,20 +752,10 @@ impl StrokeDetector {
             if level > lift_level + LIFT_TOL_MMHG {
                 continue;
             }
-            let applied = self.cond.rezero(ch, level);
-            if applied != 0.0 {
-                any = true;
-                // The channel reads 0 at this lift now: that is its lift level.
-                if let Some(l) = self.low.get_mut(ch) {
-                    *l = 0.0;
-                }
-                if let Some(l) = self.spell_low.get_mut(ch) {
-                    *l -= applied;
-                }
-            }
-        }
-        if any {
-            self.base.clear();
+            self.rezeros.push(Rezero {
+                channel: ch,
+                level: Mmhg(level),
+            });
         }
     }
 
@@ -910,26 +795,10 @@ impl StrokeDetector {
         (self.rise, self.min_height, self.edge_floor)
     }
 
-    /// Estimated sensor drift removed so far, per channel (mmHg; positive: the sensor crept up).
-    pub fn sensor_drift(&self) -> &[f64] {
-        self.cond.drift().total_shift()
-    }
-
     /// The mean resting contact (mmHg above the lift level) the hand kept between strokes, over
     /// the strokes so far that rose from a rest; `None` before the first.
     pub fn resting_contact(&self) -> Option<f64> {
         (self.rest_count > 0).then(|| self.rest_sum / self.rest_count as f64)
-    }
-
-    /// Changes of stuck state so far: (seconds from the first sample, channel, stuck now,
-    /// level in mmHg).
-    pub fn stuck_log(&self) -> &[(f64, usize, bool, f64)] {
-        &self.stuck.log
-    }
-
-    /// Channels stuck now.
-    pub fn stuck_now(&self) -> &[bool] {
-        &self.stuck.now
     }
 
     /// Dropouts longer than [`BRIDGE_S`] that ended a stroke: (from, to), seconds from the first
@@ -1265,4 +1134,118 @@ fn crossing(i: u64, a: f64, b: f64, level: f64) -> f64 {
         0.0
     };
     i as f64 + f
+}
+
+#[cfg(test)]
+mod tests {
+    //! The detector fed alone: an envelope written here, no conditioning chain in front.
+    use super::*;
+
+    const RATE: f64 = 100.0;
+
+    fn timing() -> Timing {
+        Timing {
+            rate_hz: RATE,
+            decimation: 1,
+            delay_s: 0.0,
+        }
+    }
+
+    /// Feeds `f(t)` as a one-channel envelope for `secs`; returns the strokes and the detector.
+    fn run(f: impl Fn(f64) -> f64, secs: f64) -> (Vec<Stroke>, StrokeDetector) {
+        let mut d = StrokeDetector::new(1, timing(), DetectorConfig::default()).unwrap();
+        let mut out = Vec::new();
+        for k in 0..(secs * RATE) as u64 {
+            let v = [f(k as f64 / RATE)];
+            let s = EnvelopeSample {
+                index: k,
+                value: v[0],
+                channels: &v,
+                stuck: &[false],
+                fresh: true,
+                newly_stuck_from: None,
+            };
+            d.push(&s, &mut out);
+        }
+        d.finish(&mut out);
+        (out, d)
+    }
+
+    /// A raised-cosine stroke of `h` mmHg over `base`, from `t0` for `dur` seconds.
+    fn stroke(t: f64, t0: f64, dur: f64, h: f64) -> f64 {
+        if t < t0 || t > t0 + dur {
+            0.0
+        } else {
+            h * (0.5 - 0.5 * (2.0 * std::f64::consts::PI * (t - t0) / dur).cos())
+        }
+    }
+
+    #[test]
+    fn strokes_in_an_envelope_are_found_with_their_edges() {
+        let starts = [2.0, 3.2, 4.4, 5.6];
+        let (out, _) = run(
+            |t| 2.0 + starts.iter().map(|&s| stroke(t, s, 0.6, 30.0)).sum::<f64>(),
+            8.0,
+        );
+        assert_eq!(out.len(), starts.len(), "{out:?}");
+        for (s, &t0) in out.iter().zip(&starts) {
+            assert!((s.peak.0 - 32.0).abs() < 0.01, "peak {}", s.peak.0);
+            assert!(
+                (s.peak_s - (t0 + 0.3)).abs() <= 0.011,
+                "peak at {}",
+                s.peak_s
+            );
+            // The edges sit where the stroke leaves and regains its level, within the edge
+            // tolerance (a few per cent of the height) of it.
+            assert!(
+                s.onset_s > t0 && s.onset_s < t0 + 0.1,
+                "onset {}",
+                s.onset_s
+            );
+            let t1 = t0 + 0.6;
+            assert!(
+                s.offset_s < t1 && s.offset_s > t1 - 0.1,
+                "offset {}",
+                s.offset_s
+            );
+            assert!((s.start_level.0 - 2.0).abs() < 0.01);
+        }
+    }
+
+    #[test]
+    fn a_lifted_still_hand_asks_the_chain_to_rezero() {
+        // A stroke from 3 mmHg, back to 3 mmHg and still for longer than `lift_s`: the
+        // channel is at its lift level, so the 3 mmHg is drift, to be taken off.
+        let (out, d) = run(|t| 3.0 + stroke(t, 1.0, 0.6, 30.0), 1.6 + 1.3);
+        assert_eq!(out.len(), 1);
+        let asked = d.pending_rezeros();
+        assert_eq!(asked.len(), 1, "{asked:?}");
+        assert_eq!(asked[0].channel, 0);
+        assert!((asked[0].level.0 - 3.0).abs() < 1e-9, "{asked:?}");
+    }
+
+    #[test]
+    fn the_chain_takes_the_rezero_and_the_detector_its_answer() {
+        // The same stroke through a real conditioning chain whose output the detector reads:
+        // after the lift, the chain reads zero (drift removed).
+        let cfg = DetectorConfig::default();
+        let mut cond = Conditioner::new(RATE, 1, &cfg.chain).unwrap();
+        let t = Timing::of(&cond);
+        let mut env = super::super::envelope::Envelope::new(1, t);
+        let mut d = StrokeDetector::new(1, t, cfg).unwrap();
+        let mut out = Vec::new();
+        let mut asked = 0;
+        for k in 0..400u64 {
+            let x = k as f64 / RATE;
+            if cond.push(&[3.0 + stroke(x, 1.0, 0.6, 30.0)]) {
+                d.push(&env.push(cond.current(), cond.had_data()), &mut out);
+                asked += d.pending_rezeros().len();
+                d.apply_rezeros(&mut cond);
+                assert!(d.pending_rezeros().is_empty());
+            }
+        }
+        assert_eq!(asked, 1);
+        assert!(cond.current()[0].abs() < 1e-6, "{}", cond.current()[0]);
+        assert!((cond.drift().total_shift()[0] - 3.0).abs() < 1e-6);
+    }
 }

@@ -131,6 +131,11 @@ impl Conditioner {
         })
     }
 
+    /// The input rate (Hz).
+    pub fn rate_hz(&self) -> f64 {
+        self.rate_hz
+    }
+
     /// The working rate (Hz): the input rate divided by the decimation factor.
     pub fn work_rate_hz(&self) -> f64 {
         self.rate_hz / self.decim as f64
