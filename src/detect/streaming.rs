@@ -75,31 +75,24 @@ pub struct StrokeDetector {
     nch: usize,
     timing: Timing,
     work_hz: f64,
+    /// The settings' and constants' spans in working samples.
+    n: Spans,
     /// The ring the buffered envelope and rows live in.
     ring: Ring,
+    /// The buffered envelope, a slot per working sample.
     env: Vec<f64>,
+    /// The buffered channels as the envelope used them, `nch` slots per working sample.
     hist: Vec<f64>,
     /// Working samples produced so far (the next index).
     k: u64,
     last_env: f64,
     mode: Mode,
-    base: VecDeque<(u64, f64)>,
-    idle_since: u64,
-    last_rezero: u64,
-    start_level: f64,
-    start_idx: u64,
-    peak: f64,
-    peak_idx: u64,
-    min: f64,
-    min_idx: u64,
-    flat_level: f64,
-    flat_idx: u64,
-    rest_level: f64,
-    settle_n: u64,
-    foot_n: u64,
-    window_n: u64,
-    max_n: u64,
-    lift_n: Option<u64>,
+    /// The stroke under way (while not idle).
+    open: Open,
+    /// The resting level, the lift levels and the resting contact.
+    rest: Rest,
+    /// The noise floor and the thresholds it sets.
+    noise: Noise,
     /// Which channels the envelope stage holds stuck now.
     stuck: Vec<bool>,
     /// Re-zeros asked of the chain and not yet applied ([`StrokeDetector::apply_rezeros`]).
@@ -108,20 +101,69 @@ pub struct StrokeDetector {
     emitted_to: u64,
     /// The stroke being emitted closed on a flat release (not split by a new rise).
     settled_close: bool,
-    /// Working samples of [`ROLL_S`].
-    roll_n: u64,
+    /// The dropout under way, the bridge over a short one, the long ones so far.
+    gaps: Dropouts,
+}
+
+/// Spans the detector counts in working samples.
+#[derive(Clone, Copy, Debug)]
+struct Spans {
+    /// `settle_s`: a release this flat this long closes a stroke.
+    settle: u64,
+    /// [`FOOT_STEP_S`].
+    foot: u64,
+    /// `rest_window_s`: the resting level is the minimum over this window.
+    window: u64,
+    /// `max_stroke_s`.
+    max: u64,
+    /// `lift_s`: idle and flat this long re-zeroes drift (none: never).
+    lift: Option<u64>,
+    /// [`ROLL_S`].
+    roll: u64,
+}
+
+/// The stroke under way: where it rose from, its peak, the lowest point of its release and the
+/// last step down of that release.
+#[derive(Clone, Copy, Debug)]
+struct Open {
+    start_level: f64,
+    start_idx: u64,
+    peak: f64,
+    peak_idx: u64,
+    min: f64,
+    min_idx: u64,
+    flat_level: f64,
+    flat_idx: u64,
+}
+
+/// What the detector knows of the hand at rest.
+#[derive(Clone, Debug)]
+struct Rest {
+    /// Candidates for the sliding minimum of the envelope (the resting level or ledge):
+    /// (working sample, value), values rising.
+    base: VecDeque<(u64, f64)>,
+    /// Where the idle spell began…
+    idle_since: u64,
+    /// …and the last re-zero was tried.
+    last_rezero: u64,
+    /// The resting level the last stroke from a real rest rose from.
+    level: f64,
+    /// Sum and count of those levels (mean resting contact).
+    sum: f64,
+    count: u64,
     /// Per channel: the lowest level of the idle spells before the current one (where the hand
     /// was lifted off the skin), and the lowest of the current spell.
     low: Vec<f64>,
     spell_low: Vec<f64>,
-    /// The dropout under way, the bridge over a short one, the long ones so far.
-    gaps: Dropouts,
-    /// Sum and count of the resting level at each stroke start (mean resting contact).
-    rest_sum: f64,
-    rest_count: u64,
-    /// Mean absolute step of the envelope while idle (a robust running mean): the noise floor.
-    noise_step: f64,
-    noise_n: u64,
+}
+
+/// The envelope's noise floor while idle and the thresholds it sets.
+#[derive(Clone, Copy, Debug)]
+struct Noise {
+    /// Mean absolute step of the envelope while idle (a robust running mean)…
+    step: f64,
+    /// …over this many steps.
+    count: u64,
     /// Thresholds in force (mmHg): the configured floors, or more on a noisy signal.
     rise: f64,
     min_height: f64,
@@ -260,36 +302,51 @@ impl StrokeDetector {
         Ok(StrokeDetector {
             timing,
             work_hz: work,
+            n: Spans {
+                settle: n(cfg.settle_s),
+                foot: n(FOOT_STEP_S),
+                window: window_n,
+                max: max_n,
+                lift: cfg.lift_s.map(n),
+                roll: n(ROLL_S),
+            },
             ring: Ring::new(ring),
             env: vec![f64::NAN; ring],
             hist: vec![f64::NAN; ring * nch],
             k: 0,
             last_env: f64::NAN,
             mode: Mode::Idle,
-            base: VecDeque::with_capacity(window_n as usize + 2),
-            idle_since: 0,
-            last_rezero: 0,
-            start_level: 0.0,
-            start_idx: 0,
-            peak: 0.0,
-            peak_idx: 0,
-            min: 0.0,
-            min_idx: 0,
-            flat_level: 0.0,
-            flat_idx: 0,
-            rest_level: f64::NAN,
-            settle_n: n(cfg.settle_s),
-            foot_n: n(FOOT_STEP_S),
-            window_n,
-            max_n,
-            lift_n: cfg.lift_s.map(n),
+            open: Open {
+                start_level: 0.0,
+                start_idx: 0,
+                peak: 0.0,
+                peak_idx: 0,
+                min: 0.0,
+                min_idx: 0,
+                flat_level: 0.0,
+                flat_idx: 0,
+            },
+            rest: Rest {
+                base: VecDeque::with_capacity(window_n as usize + 2),
+                idle_since: 0,
+                last_rezero: 0,
+                level: f64::NAN,
+                sum: 0.0,
+                count: 0,
+                low: vec![f64::INFINITY; nch],
+                spell_low: vec![f64::INFINITY; nch],
+            },
+            noise: Noise {
+                step: 0.0,
+                count: 0,
+                rise: cfg.rise_mmhg,
+                min_height: cfg.min_height_mmhg,
+                edge_floor: cfg.edge_mmhg,
+            },
             stuck: vec![false; nch],
             rezeros: Vec::new(),
             emitted_to: 0,
             settled_close: false,
-            roll_n: n(ROLL_S),
-            low: vec![f64::INFINITY; nch],
-            spell_low: vec![f64::INFINITY; nch],
             gaps: Dropouts {
                 len: 0,
                 from: 0,
@@ -297,13 +354,6 @@ impl StrokeDetector {
                 pending_bridge: None,
                 long: Vec::new(),
             },
-            rest_sum: 0.0,
-            rest_count: 0,
-            noise_step: 0.0,
-            noise_n: 0,
-            rise: cfg.rise_mmhg,
-            min_height: cfg.min_height_mmhg,
-            edge_floor: cfg.edge_mmhg,
             nch,
             cfg,
         })
@@ -317,7 +367,7 @@ impl StrokeDetector {
     /// The chain was re-zeroed (the user says the hand is off the skin, and the chain now reads
     /// zero everywhere): the resting level seen so far is gone.
     pub fn tare(&mut self) {
-        self.base.clear();
+        self.rest.base.clear();
     }
 
     /// The re-zeros asked of the chain at the last sample, not yet applied.
@@ -345,13 +395,13 @@ impl StrokeDetector {
         if applied.0 == 0.0 {
             return;
         }
-        if let Some(l) = self.low.get_mut(channel) {
+        if let Some(l) = self.rest.low.get_mut(channel) {
             *l = 0.0;
         }
-        if let Some(l) = self.spell_low.get_mut(channel) {
+        if let Some(l) = self.rest.spell_low.get_mut(channel) {
             *l -= applied.0;
         }
-        self.base.clear();
+        self.rest.base.clear();
     }
 
     /// Time (seconds from the first row) of working-sample position `x` (may be fractional).
@@ -382,12 +432,13 @@ impl StrokeDetector {
             Mode::Idle => {}
             Mode::Rising => self.emit(last, self.last_env, Close::Forced, out),
             Mode::Falling => {
-                let unsettled = last.saturating_sub(self.flat_idx) < self.settle_n
-                    && self.last_env > self.min + self.edge_tol(self.peak - self.min);
+                let unsettled = last.saturating_sub(self.open.flat_idx) < self.n.settle
+                    && self.last_env
+                        > self.open.min + self.edge_tol(self.open.peak - self.open.min);
                 if unsettled {
-                    self.emit(last, self.min, Close::Forced, out);
+                    self.emit(last, self.open.min, Close::Forced, out);
                 } else {
-                    self.emit(self.min_idx, self.min, Close::Settled, out);
+                    self.emit(self.open.min_idx, self.open.min, Close::Settled, out);
                 }
             }
         }
@@ -395,7 +446,7 @@ impl StrokeDetector {
     }
 
     fn edge_tol(&self, height: f64) -> f64 {
-        (self.cfg.edge_fraction * height).max(self.edge_floor)
+        (self.cfg.edge_fraction * height).max(self.noise.edge_floor)
     }
 
     fn step(&mut self, sample: &EnvelopeSample<'_>, out: &mut Vec<Stroke>) {
@@ -426,7 +477,7 @@ impl StrokeDetector {
         }
         if let Some(from) = sample.newly_stuck_from {
             self.drop_stuck_history(from, k);
-            if self.mode != Mode::Idle && self.peak_idx + 1 >= from {
+            if self.mode != Mode::Idle && self.open.peak_idx + 1 >= from {
                 // The open stroke's peak may be the stuck sensor's: look at the buffered
                 // envelope again without it, from where that stroke began.
                 self.replay(from, k, out);
@@ -441,7 +492,7 @@ impl StrokeDetector {
             self.gaps.len += 1;
             if self.gaps.len == self.gaps.bridge_n + 1 && self.mode != Mode::Idle {
                 // A long dropout ends the stroke where the data stopped.
-                let end = self.gaps.from.saturating_sub(1).max(self.start_idx);
+                let end = self.gaps.from.saturating_sub(1).max(self.open.start_idx);
                 let level = self.env_at(end);
                 let (t0, t1) = (self.time_of(self.gaps.from as f64), self.time_of(k as f64));
                 self.emit(end, level, Close::Forced, out);
@@ -453,11 +504,11 @@ impl StrokeDetector {
         } else if fresh && self.gaps.len > 0 {
             if self.gaps.len <= self.gaps.bridge_n {
                 // Bridge once the filters have risen to the new values (≈ their delay).
-                self.gaps.pending_bridge = Some((self.gaps.from, k + self.foot_n));
+                self.gaps.pending_bridge = Some((self.gaps.from, k + self.n.foot));
             } else {
                 // After a long gap the signal starts afresh: what it left off at is no rest.
-                self.base.clear();
-                self.idle_since = k;
+                self.rest.base.clear();
+                self.rest.idle_since = k;
                 let (t0, t1) = (self.time_of(self.gaps.from as f64), self.time_of(k as f64));
                 if let Some(g) = self.gaps.long.last_mut() {
                     if (g.0 - t0).abs() < 1e-9 {
@@ -484,18 +535,23 @@ impl StrokeDetector {
     /// open stroke (or `from`, if earlier) to `k`, without re-zeroing.
     fn replay(&mut self, from: u64, k: u64, out: &mut Vec<Stroke>) {
         let oldest = self.k.saturating_sub(self.ring.len() - 1);
-        let s0 = self.start_idx.min(from).max(oldest).max(self.emitted_to);
+        let s0 = self
+            .open
+            .start_idx
+            .min(from)
+            .max(oldest)
+            .max(self.emitted_to);
         self.mode = Mode::Idle;
-        self.base.clear();
-        self.idle_since = s0;
-        let lift = self.lift_n.take();
+        self.rest.base.clear();
+        self.rest.idle_since = s0;
+        let lift = self.n.lift.take();
         for i in s0..=k {
             let e = self.env_at(i);
             if e.is_finite() {
                 self.advance(i, e, out);
             }
         }
-        self.lift_n = lift;
+        self.n.lift = lift;
     }
 
     /// One step of the envelope state machine at working sample `k`.
@@ -503,46 +559,47 @@ impl StrokeDetector {
         match self.mode {
             Mode::Idle => self.idle(k, e),
             Mode::Rising => {
-                if e > self.peak {
-                    self.peak = e;
-                    self.peak_idx = k;
+                if e > self.open.peak {
+                    self.open.peak = e;
+                    self.open.peak_idx = k;
                 }
-                let height = self.peak - self.start_level;
-                if self.peak - e >= (self.cfg.split_fraction * height).max(self.rise) {
+                let height = self.open.peak - self.open.start_level;
+                if self.open.peak - e >= (self.cfg.split_fraction * height).max(self.noise.rise) {
                     self.mode = Mode::Falling;
-                    self.min = e;
-                    self.min_idx = k;
-                    self.flat_level = e;
-                    self.flat_idx = k;
-                } else if k - self.start_idx >= self.max_n {
+                    self.open.min = e;
+                    self.open.min_idx = k;
+                    self.open.flat_level = e;
+                    self.open.flat_idx = k;
+                } else if k - self.open.start_idx >= self.n.max {
                     self.emit(k, e, Close::Forced, out);
                     self.enter_idle(k, k);
                 }
             }
             Mode::Falling => {
-                if e < self.min {
-                    self.min = e;
-                    self.min_idx = k;
+                if e < self.open.min {
+                    self.open.min = e;
+                    self.open.min_idx = k;
                 }
-                let height = self.peak - self.min;
-                if e < self.flat_level - self.edge_tol(height) {
-                    self.flat_level = e;
-                    self.flat_idx = k;
+                let height = self.open.peak - self.open.min;
+                if e < self.open.flat_level - self.edge_tol(height) {
+                    self.open.flat_level = e;
+                    self.open.flat_idx = k;
                 }
-                let rerise = (RERISE_FRACTION * (self.peak - self.start_level)).max(self.rise);
-                if e > self.min + rerise {
-                    let (mi, m) = (self.min_idx, self.min);
+                let rerise = (RERISE_FRACTION * (self.open.peak - self.open.start_level))
+                    .max(self.noise.rise);
+                if e > self.open.min + rerise {
+                    let (mi, m) = (self.open.min_idx, self.open.min);
                     self.emit(mi, m, Close::Settled, out);
                     self.start_stroke(m, mi, e, k);
-                } else if k - self.flat_idx >= self.settle_n
+                } else if k - self.open.flat_idx >= self.n.settle
                     && self.gaps.len == 0
                     && (self.channels_settled(k)
-                        || k - self.flat_idx >= self.settle_n + self.roll_n)
+                        || k - self.open.flat_idx >= self.n.settle + self.n.roll)
                 {
                     // Flat, and every fingertip back on its level (a rolling hand's last
                     // fingertip may still be on its way down under the others' contact).
-                    let mi = self.min_idx;
-                    let m = self.min;
+                    let mi = self.open.min_idx;
+                    let m = self.open.min;
                     self.settled_close = true;
                     self.emit(mi, m, Close::Settled, out);
                     self.settled_close = false;
@@ -558,8 +615,8 @@ impl StrokeDetector {
         if self.nch < 2 {
             return true;
         }
-        let tol = self.edge_tol(self.peak - self.min);
-        let from = k.saturating_sub(self.settle_n);
+        let tol = self.edge_tol(self.open.peak - self.open.min);
+        let from = k.saturating_sub(self.n.settle);
         (0..self.nch).all(|c| {
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
             for i in from..=k {
@@ -638,21 +695,21 @@ impl StrokeDetector {
 
     fn start_stroke(&mut self, level: f64, idx: u64, e: f64, k: u64) {
         self.mode = Mode::Rising;
-        self.start_level = level;
-        self.start_idx = idx;
-        self.peak = e;
-        self.peak_idx = k;
+        self.open.start_level = level;
+        self.open.start_idx = idx;
+        self.open.peak = e;
+        self.open.peak_idx = k;
     }
 
     /// Back to idle with the rest tracker seeded from `from..=k`.
     fn enter_idle(&mut self, from: u64, k: u64) {
         self.mode = Mode::Idle;
-        self.base.clear();
-        for s in &mut self.spell_low {
+        self.rest.base.clear();
+        for s in &mut self.rest.spell_low {
             *s = f64::INFINITY;
         }
-        self.idle_since = from;
-        let lo = from.max(k.saturating_sub(self.window_n));
+        self.rest.idle_since = from;
+        let lo = from.max(k.saturating_sub(self.n.window));
         for i in lo..=k {
             let v = self.env_at(i);
             if v.is_finite() {
@@ -663,16 +720,17 @@ impl StrokeDetector {
 
     #[inline(always)]
     fn push_base(&mut self, i: u64, v: f64) {
-        while self.base.back().is_some_and(|&(_, b)| b >= v) {
-            self.base.pop_back();
+        while self.rest.base.back().is_some_and(|&(_, b)| b >= v) {
+            self.rest.base.pop_back();
         }
-        self.base.push_back((i, v));
+        self.rest.base.push_back((i, v));
         while self
+            .rest
             .base
             .front()
-            .is_some_and(|&(j, _)| j + self.window_n <= i)
+            .is_some_and(|&(j, _)| j + self.n.window <= i)
         {
-            self.base.pop_front();
+            self.rest.base.pop_front();
         }
     }
 
@@ -681,32 +739,32 @@ impl StrokeDetector {
         self.push_base(k, e);
         let slot = self.ring.slot(k);
         if let Some(row) = self.hist.get(slot * self.nch..(slot + 1) * self.nch) {
-            for (l, &v) in self.spell_low.iter_mut().zip(row) {
+            for (l, &v) in self.rest.spell_low.iter_mut().zip(row) {
                 if v < *l {
                     *l = v;
                 }
             }
         }
-        let Some(&(bi, b)) = self.base.front() else {
+        let Some(&(bi, b)) = self.rest.base.front() else {
             return;
         };
-        if e > b + self.rise {
-            if self.idle_since + self.window_n / 2 <= k || !self.rest_level.is_finite() {
+        if e > b + self.noise.rise {
+            if self.rest.idle_since + self.n.window / 2 <= k || !self.rest.level.is_finite() {
                 // A stroke from a real rest (not straight off a release ledge).
-                self.rest_level = b;
-                self.rest_sum += b;
-                self.rest_count += 1;
+                self.rest.level = b;
+                self.rest.sum += b;
+                self.rest.count += 1;
             }
             // The spell is over: its lowest levels join the session's lift levels.
-            for (l, s) in self.low.iter_mut().zip(&mut self.spell_low) {
+            for (l, s) in self.rest.low.iter_mut().zip(&mut self.rest.spell_low) {
                 *l = l.min(*s);
                 *s = f64::INFINITY;
             }
             self.start_stroke(b, bi, e, k);
             return;
         }
-        if let Some(lift) = self.lift_n {
-            if k >= self.idle_since + lift && k >= self.last_rezero + lift {
+        if let Some(lift) = self.n.lift {
+            if k >= self.rest.idle_since + lift && k >= self.rest.last_rezero + lift {
                 self.try_rezero(k, lift);
             }
         }
@@ -717,7 +775,7 @@ impl StrokeDetector {
     /// step down off the skin). A channel resting on the skin above that level is real pressure
     /// (the resting contact), not drift, and keeps its reading.
     fn try_rezero(&mut self, k: u64, lift: u64) {
-        self.last_rezero = k;
+        self.rest.last_rezero = k;
         let span = (lift / 2).max(1);
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for i in k + 1 - span..=k {
@@ -744,7 +802,7 @@ impl StrokeDetector {
                     }
                 }
             }
-            let lift_level = self.low.get(ch).copied().unwrap_or(f64::INFINITY);
+            let lift_level = self.rest.low.get(ch).copied().unwrap_or(f64::INFINITY);
             if n == 0 || !lift_level.is_finite() {
                 continue;
             }
@@ -770,35 +828,39 @@ impl StrokeDetector {
         if !d.is_finite() {
             return;
         }
-        self.noise_n += 1;
-        let n = self.noise_n as f64;
+        self.noise.count += 1;
+        let n = self.noise.count as f64;
         // Robust: a step far above the floor (a slip, the rise of a touch-down) counts only
         // up to 3× the floor; a running mean over ~5 s of idle.
-        let m = if self.noise_n > 20 {
-            d.min(3.0 * self.noise_step)
+        let m = if self.noise.count > 20 {
+            d.min(3.0 * self.noise.step)
         } else {
             d
         };
         let a = (1.0 / n).max(1.0 / (5.0 * self.work_hz));
-        self.noise_step += a * (m - self.noise_step);
-        if self.noise_n > 20 {
+        self.noise.step += a * (m - self.noise.step);
+        if self.noise.count > 20 {
             // Low-passed white noise: σ ≈ 2 × its mean absolute step.
-            let sigma = NOISE_PER_STEP * self.noise_step;
-            self.rise = self.cfg.rise_mmhg.max(RISE_SIGMA * sigma);
-            self.min_height = self.cfg.min_height_mmhg.max(HEIGHT_SIGMA * sigma);
-            self.edge_floor = self.cfg.edge_mmhg.max(EDGE_SIGMA * sigma);
+            let sigma = NOISE_PER_STEP * self.noise.step;
+            self.noise.rise = self.cfg.rise_mmhg.max(RISE_SIGMA * sigma);
+            self.noise.min_height = self.cfg.min_height_mmhg.max(HEIGHT_SIGMA * sigma);
+            self.noise.edge_floor = self.cfg.edge_mmhg.max(EDGE_SIGMA * sigma);
         }
     }
 
     /// Thresholds in force now (mmHg): rise, height, edge floor (see the noise floor).
     pub fn thresholds(&self) -> (f64, f64, f64) {
-        (self.rise, self.min_height, self.edge_floor)
+        (
+            self.noise.rise,
+            self.noise.min_height,
+            self.noise.edge_floor,
+        )
     }
 
     /// The mean resting contact (mmHg above the lift level) the hand kept between strokes, over
     /// the strokes so far that rose from a rest; `None` before the first.
     pub fn resting_contact(&self) -> Option<f64> {
-        (self.rest_count > 0).then(|| self.rest_sum / self.rest_count as f64)
+        (self.rest.count > 0).then(|| self.rest.sum / self.rest.count as f64)
     }
 
     /// Dropouts longer than [`BRIDGE_S`] that ended a stroke: (from, to), seconds from the first
@@ -811,25 +873,25 @@ impl StrokeDetector {
     /// whose release level is `end_level`; `Close::Forced` closes it there without looking for the
     /// return to the level.
     fn emit(&mut self, end_idx: u64, end_level: f64, close: Close, out: &mut Vec<Stroke>) {
-        let height = self.peak - self.start_level;
-        if height < self.min_height || !height.is_finite() {
+        let height = self.open.peak - self.open.start_level;
+        if height < self.noise.min_height || !height.is_finite() {
             return;
         }
         let oldest = self.k.saturating_sub(self.ring.len());
-        let lo = self.start_idx.max(oldest);
+        let lo = self.open.start_idx.max(oldest);
         let lo0 = lo;
-        let pk = self.peak_idx.max(lo);
+        let pk = self.open.peak_idx.max(lo);
         // The level the final rise left: the base minimum, or a plateau above it (the resting
         // level after the hand touched down from a lift).
         let foot = self
-            .foot(pk, lo, self.start_level, height, Flank::Rise)
-            .or_else(|| self.rest_foot(pk, lo, self.start_level, height));
+            .foot(pk, lo, self.open.start_level, height, Flank::Rise)
+            .or_else(|| self.rest_foot(pk, lo, self.open.start_level, height));
         let (start_level, lo) = match foot {
             Some((j, level)) => (level, j),
-            None => (self.start_level, lo),
+            None => (self.open.start_level, lo),
         };
         // Onset: the last departure from the start level before the peak.
-        let thr_on = start_level + self.edge_tol(self.peak - start_level);
+        let thr_on = start_level + self.edge_tol(self.open.peak - start_level);
         let mut onset = lo as f64;
         let mut j = pk;
         while j > lo {
@@ -846,12 +908,16 @@ impl StrokeDetector {
         let mut offset = end_idx as f64;
         let mut end_level = end_level;
         if close == Close::Settled {
-            if let Some((_, level)) =
-                self.foot(pk, end_idx, end_level, self.peak - end_level, Flank::Fall)
-            {
+            if let Some((_, level)) = self.foot(
+                pk,
+                end_idx,
+                end_level,
+                self.open.peak - end_level,
+                Flank::Fall,
+            ) {
                 end_level = level;
             }
-            let thr_off = end_level + self.edge_tol(self.peak - end_level);
+            let thr_off = end_level + self.edge_tol(self.open.peak - end_level);
             let mut j = pk;
             while j < end_idx {
                 let (a, b) = (self.env_at(j), self.env_at(j + 1));
@@ -862,7 +928,7 @@ impl StrokeDetector {
                 j += 1;
             }
         }
-        if close == Close::Settled && self.peak - end_level < self.min_height {
+        if close == Close::Settled && self.open.peak - end_level < self.noise.min_height {
             // It settled well above where it rose from, without standing out of that level:
             // the hand touching down onto the skin, not a stroke.
             return;
@@ -910,17 +976,17 @@ impl StrokeDetector {
                 v as f32
             })
             .collect();
-        let rest = if self.rest_level.is_finite() {
-            self.rest_level
+        let rest = if self.rest.level.is_finite() {
+            self.rest.level
         } else {
-            self.start_level
+            self.open.start_level
         };
         self.emitted_to = self.emitted_to.max(offset.ceil() as u64);
         out.push(Stroke {
             onset_s: self.time_of(onset),
             offset_s: self.time_of(offset),
-            peak_s: self.time_of(self.peak_idx as f64),
-            peak: Mmhg(self.peak),
+            peak_s: self.time_of(self.open.peak_idx as f64),
+            peak: Mmhg(self.open.peak),
             channel_peaks,
             start_level: Mmhg(start_level),
             release_level: Mmhg(end_level),
@@ -950,7 +1016,7 @@ impl StrokeDetector {
         if self.nch < 2 {
             return (on, off);
         }
-        let height = self.peak - self.start_level;
+        let height = self.open.peak - self.open.start_level;
         let at = |i: u64, c: usize| {
             let slot = self.ring.slot(i);
             self.hist
@@ -982,7 +1048,7 @@ impl StrokeDetector {
             }
             let lvl_on = (a..=pi).map(|i| at(i, c)).fold(f64::INFINITY, f64::min);
             let rise = pv - lvl_on;
-            if !(rise >= FINGER_SHARE * height && rise >= self.min_height) {
+            if !(rise >= FINGER_SHARE * height && rise >= self.noise.min_height) {
                 continue;
             }
             let thr = lvl_on + self.edge_tol(rise);
@@ -1027,7 +1093,7 @@ impl StrokeDetector {
         flank: Flank,
     ) -> Option<(u64, f64)> {
         let forward = flank == Flank::Fall;
-        let w = self.foot_n;
+        let w = self.n.foot;
         let half = base + 0.5 * height;
         let step = |j: u64| if forward { j + 1 } else { j.wrapping_sub(1) };
         let inside = |j: u64| {
@@ -1099,7 +1165,7 @@ impl StrokeDetector {
         let band = tol.max(FOOT_BAND_MMHG);
         let top = (base + 0.7 * height)
             .min(base + FOOT_MAX_MMHG)
-            .min(self.peak - self.min_height);
+            .min(self.open.peak - self.noise.min_height);
         let mut j = pk;
         while j >= bound + flat_n && j > 0 {
             let level = self.env_at(j);
