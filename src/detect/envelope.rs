@@ -98,7 +98,9 @@ pub struct Envelope {
     flat_from: Vec<u64>,
     /// Per channel: a channel that has just come unstuck stays out until here.
     quarantine: Vec<u64>,
-    /// Per channel, this working sample: the value used, `NaN` where left out.
+    /// Per channel, this working sample: left out (stuck or in quarantine)…
+    excluded: Vec<bool>,
+    /// …and the value used, `NaN` where left out.
     used: Vec<f64>,
     /// Working samples of [`STUCK_S`], [`STUCK_MARGIN_S`], [`QUARANTINE_S`].
     stuck_n: u64,
@@ -119,6 +121,7 @@ impl Envelope {
             flat_ref: vec![f64::NAN; channels],
             flat_from: vec![0; channels],
             quarantine: vec![0; channels],
+            excluded: vec![false; channels],
             used: vec![f64::NAN; channels],
             stuck_n: timing.samples(STUCK_S),
             margin_n: timing.samples(STUCK_MARGIN_S),
@@ -129,6 +132,7 @@ impl Envelope {
 
     /// Takes the next working sample: every channel's conditioned value (`current`, mmHg,
     /// `NaN` where none) and whether any of them is fresh (not held through a dropout).
+    #[inline]
     pub fn push(&mut self, current: &[f64], fresh: bool) -> EnvelopeSample<'_> {
         let k = self.k;
         self.k += 1;
@@ -141,19 +145,24 @@ impl Envelope {
             }
             None
         };
-        let excluded = |c: usize| {
-            self.now.get(c).copied().unwrap_or(false)
-                || self.quarantine.get(c).is_some_and(|&q| k < q)
-        };
+        for ((x, &st), &q) in self
+            .excluded
+            .iter_mut()
+            .zip(&self.now)
+            .zip(&self.quarantine)
+        {
+            *x = st || k < q;
+        }
         // A stuck channel is out of the envelope and the peaks (unless every channel is: then
         // nothing tells them apart, and all count).
-        let any_free = current
+        let any_free = self
+            .excluded
             .iter()
-            .enumerate()
-            .any(|(c, v)| !excluded(c) && v.is_finite());
+            .zip(current)
+            .any(|(&x, v)| !x && v.is_finite());
         let mut e = f64::NEG_INFINITY;
-        for (c, (u, &v)) in self.used.iter_mut().zip(current).enumerate() {
-            let in_use = !any_free || !excluded(c);
+        for ((u, &v), &x) in self.used.iter_mut().zip(current).zip(&self.excluded) {
+            let in_use = !any_free || !x;
             *u = if in_use { v } else { f64::NAN };
             if in_use && v > e {
                 e = v;

@@ -379,7 +379,11 @@ impl StrokeDetector {
     /// feeds this detector, and takes back what it applied. The wiring calls this after each
     /// [`StrokeDetector::push`], before the chain's next sample: the one signal that flows back
     /// up the chain.
+    #[inline]
     pub fn apply_rezeros(&mut self, chain: &mut Conditioner) {
+        if self.rezeros.is_empty() {
+            return;
+        }
         let asked = std::mem::take(&mut self.rezeros);
         for r in &asked {
             let applied = chain.rezero(r.channel, r.level.0);
