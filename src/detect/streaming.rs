@@ -19,7 +19,7 @@
 //! (within `edge_fraction` of the height) by scanning the buffered envelope, and shifted back by
 //! the conditioning chain's delay, so times are not biased by the causal filters.
 //!
-//! What real recordings add (issue 9), all in this one detector so live and batch agree:
+//! What real recordings add (issue 9), all in the chain's stages, so live and batch agree:
 //!
 //! - **Stuck sensors.** The envelope stage leaves a stuck channel out from a little before its
 //!   flat spell; when it says so ([`EnvelopeSample::newly_stuck_from`]), the detector rewrites
@@ -27,8 +27,8 @@
 //! - **Resting contact is pressure.** Channels re-zero only at their lift level (within
 //!   [`LIFT_TOL_MMHG`] of the lowest level of the earlier idle spells, reached by a step down
 //!   off the skin); the light contact between strokes keeps its reading.
-//!   [`StrokeDetector::sensor_drift`] and [`StrokeDetector::resting_contact`] report the two
-//!   apart.
+//!   The chain's drift tracker (`crate::filter::drift`) and [`StrokeDetector::resting_contact`]
+//!   report the two apart.
 //! - **Rolling hands.** Each fingertip carrying [`FINGER_SHARE`] of the stroke moves the onset to
 //!   its own departure from its own level and the offset to its own return (at most [`ROLL_S`]
 //!   outside the envelope's edges); a stroke closes only once every fingertip has settled.
