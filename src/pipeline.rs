@@ -105,7 +105,6 @@ impl Pipeline {
             },
             cond,
             envelope: Envelope::new(nch, timing),
-
             trace_every,
             keep_trace: cfg.keep_trace,
             detector,
@@ -158,6 +157,8 @@ impl Pipeline {
                 .envelope
                 .push(self.cond.current(), self.cond.had_data());
             let k = sample.index;
+            // The rhythm reads the detector's envelope, stuck sensors left out: a sensor stuck
+            // at full scale would otherwise flatten it into no rhythm at all.
             self.quality.push_envelope(sample.value);
             self.detector.push(&sample, out);
             self.detector.apply_rezeros(&mut self.cond);

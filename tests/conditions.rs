@@ -546,3 +546,27 @@ fn the_stages_wired_by_hand_see_the_same_as_the_pipeline() {
     // By their printout: a left-out channel's peak is NaN, which is never == itself.
     assert_eq!(format!("{out:?}"), format!("{piped:?}"));
 }
+
+#[test]
+fn a_sensor_stuck_at_full_scale_leaves_the_rhythm_measurable() {
+    // The rhythm is measured on the detector's envelope, stuck sensors left out: with the
+    // little finger stuck at full scale, strokes once a second on the index still read as a
+    // 1 Hz rhythm (the highest of all fingertips would be a flat 200 mmHg: no rhythm at all).
+    let mut p = Pipeline::new(&info(100.0, 2), PipelineConfig::default()).unwrap();
+    let mut out = Vec::new();
+    for i in 0..100 * 65 {
+        let t = i as f64 / 100.0;
+        let s = 2.0 + stroke(t % 1.0, 0.1, 0.25, 0.1, 0.25, 30.0);
+        p.push_row(&[s, 200.0], &mut out);
+    }
+    p.finish(&mut out);
+    let hz = p.rhythm_hz().expect("a rhythm");
+    assert!((hz - 1.0).abs() < 0.05, "{hz} Hz");
+    assert!(out.len() >= 60, "{} strokes", out.len());
+    let q = p.quality();
+    assert!(
+        q.iter()
+            .any(|w| w.kind == QualityKind::DeadSensor && w.channel == Some(1)),
+        "{q:?}"
+    );
+}

@@ -23,8 +23,8 @@ pub const STUCK_BAND_MMHG: f64 = 0.004;
 /// How long a channel must stay flat to count as stuck (seconds).
 pub const STUCK_S: f64 = 2.5;
 /// How long a channel that has just come unstuck stays out (seconds): the filters are still
-/// coming down from the stuck value. The same span as the longest dropout the detector bridges.
-pub const QUARANTINE_S: f64 = super::streaming::BRIDGE_S;
+/// coming down from the stuck value (the low-pass settles within about 0.1 s).
+pub const QUARANTINE_S: f64 = 0.2;
 
 /// How working samples map to time: the conditioning chain's rates and delay, which the
 /// stages after it need to place what they find in the input's time.
@@ -59,7 +59,8 @@ impl Timing {
     }
 
     /// Seconds from the first input row to the end of working sample `k` (no delay taken off):
-    /// when the sample was complete.
+    /// when the sample was complete. The stuck log's clock; a stroke's times are the samples'
+    /// own, the chain's delay taken off (a delay or so apart, well under the 0.5 s margin).
     pub fn end_of(&self, k: u64) -> f64 {
         ((k + 1) * self.decimation as u64) as f64 / self.rate_hz
     }
@@ -161,6 +162,11 @@ impl Envelope {
             .zip(current)
             .any(|(&x, v)| !x && v.is_finite());
         let mut e = f64::NEG_INFINITY;
+        // A channel `current` does not give has no value.
+        self.used
+            .iter_mut()
+            .skip(current.len())
+            .for_each(|u| *u = f64::NAN);
         for ((u, &v), &x) in self.used.iter_mut().zip(current).zip(&self.excluded) {
             let in_use = !any_free || !x;
             *u = if in_use { v } else { f64::NAN };
@@ -207,7 +213,7 @@ impl Envelope {
                 if *st {
                     *st = false;
                     if let Some(q) = self.quarantine.get_mut(c) {
-                        *q = k + self.quarantine_n + 1;
+                        *q = k.saturating_add(self.quarantine_n).saturating_add(1);
                     }
                     if self.log.len() < MAX_STUCK_LOG {
                         self.log.push((self.timing.end_of(k), c, false, v));
@@ -261,41 +267,67 @@ mod tests {
     fn a_stuck_channel_is_left_out_and_taken_back_when_it_moves() {
         let t = timing();
         let mut e = Envelope::new(2, t);
-        let n = t.samples(STUCK_S);
+        let (n, margin, q) = (
+            t.samples(STUCK_S),
+            t.samples(STUCK_MARGIN_S),
+            t.samples(QUARANTINE_S),
+        );
+        // Channel 1 moves for a second, then sits at full scale; channel 0 moves throughout.
+        let flat_from = 100;
+        let ch1 = |i: u64| {
+            if i < flat_from {
+                150.0 + i as f64
+            } else {
+                200.0
+            }
+        };
         let mut newly = None;
-        // Channel 1 sits at full scale; channel 0 moves.
-        for i in 0..n + 10 {
+        for i in 0..flat_from + n + 10 {
             let moving = 5.0 + (i as f64 * 0.3).sin();
-            let s = e.push(&[moving, 200.0], true);
+            let s = e.push(&[moving, ch1(i)], true);
             if s.newly_stuck_from.is_some() {
                 newly = s.newly_stuck_from.map(|f| (f, s.index));
             }
-            if i >= n {
+            if i >= flat_from + n {
                 assert!(s.stuck[1], "stuck by {i}");
                 assert!(s.channels[1].is_nan());
                 assert!((s.value - moving).abs() < 1e-12, "envelope without it");
             } else {
-                assert_eq!(s.value, 200.0, "still in use at {i}");
+                assert_eq!(s.value, ch1(i), "still in use at {i}");
             }
         }
         let (from, at) = newly.expect("became stuck");
-        assert_eq!(at, n, "stuck once flat for STUCK_S");
+        assert_eq!(at, flat_from + n, "stuck once flat for STUCK_S");
         assert_eq!(
-            from, 0,
-            "out from the start of its flat spell (less the margin)"
+            from,
+            flat_from - margin,
+            "out from the margin before its flat spell"
         );
         assert_eq!(e.stuck_log().len(), 1);
-        // It moves: no longer stuck, but out for the quarantine.
+        assert!((e.stuck_log()[0].0 - t.end_of(from)).abs() < 1e-12);
+        // It moves: no longer stuck, but out for the quarantine, to the sample.
         let s = e.push(&[5.0, 150.0], true);
+        let unstuck = s.index;
         assert!(!s.stuck[1]);
         assert!(s.channels[1].is_nan(), "in quarantine");
-        for _ in 0..t.samples(QUARANTINE_S) + 1 {
-            e.push(&[5.0, 150.0 + 1.0], true);
+        for j in 1..=q {
+            let s = e.push(&[5.0, 150.0 + j as f64], true);
+            assert!(s.channels[1].is_nan(), "in quarantine at {}", unstuck + j);
         }
         let s = e.push(&[5.0, 140.0], true);
-        assert_eq!(s.value, 140.0, "taken back");
+        assert_eq!(s.index, unstuck + q + 1);
+        assert_eq!(s.value, 140.0, "taken back right after the quarantine");
         assert_eq!(e.stuck_log().len(), 2);
         assert!(!e.stuck_log()[1].2);
+    }
+
+    #[test]
+    fn a_short_input_row_leaves_no_stale_value() {
+        let mut e = Envelope::new(2, timing());
+        e.push(&[1.0, 9.0], true);
+        let s = e.push(&[2.0], true);
+        assert!(s.channels[1].is_nan());
+        assert_eq!(s.value, 2.0);
     }
 
     #[test]

@@ -58,8 +58,8 @@ enum Mode {
 
 /// What the detector asks of the conditioning chain: the hand is lifted and still, and
 /// `channel` reads `level` above zero there, which is drift, to be taken off from now on
-/// ([`Conditioner::rezero`], through [`StrokeDetector::apply_rezeros`]; the chain may take off
-/// less, and says how much).
+/// ([`Conditioner::rezero`], through [`StrokeDetector::apply_rezeros`]; the chain takes off
+/// all of it, or nothing when it is more than its `max_rezero`, and says which).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rezero {
     /// The channel.
@@ -283,14 +283,21 @@ pub const BRIDGE_S: f64 = 0.2;
 pub const LIFT_TOL_MMHG: f64 = 1.0;
 
 impl StrokeDetector {
-    /// A detector for the envelope of `channels` channels from a chain with this timing.
+    /// A detector for the envelope of `channels` channels from a chain with this timing
+    /// ([`Timing::of`] the chain that will feed it; `cfg.chain` is that chain's business, not
+    /// read here).
     ///
-    /// Errors on no channels or a working rate that is not finite and positive.
+    /// Errors on no channels, an input rate outside 1 Hz–100 kHz or no decimation.
     pub fn new(channels: usize, timing: Timing, cfg: DetectorConfig) -> Result<Self> {
         let work = timing.work_rate_hz();
-        if channels == 0 || !(work.is_finite() && work > 0.0) {
+        let rate = timing.rate_hz;
+        if channels == 0
+            || timing.decimation == 0
+            || !(rate.is_finite() && (1.0..=100_000.0).contains(&rate))
+        {
             return Err(Error::Unsupported(format!(
-                "a detector for {channels} channels at a working rate of {work} Hz"
+                "a detector for {channels} channels at {rate} Hz decimated by {}",
+                timing.decimation
             )));
         }
         let nch = channels;
@@ -370,7 +377,9 @@ impl StrokeDetector {
         self.rest.base.clear();
     }
 
-    /// The re-zeros asked of the chain at the last sample, not yet applied.
+    /// The re-zeros asked of the chain at the last sample, not yet applied. A sample's
+    /// requests are for that sample only: the next [`StrokeDetector::push`] drops any that were
+    /// not applied, so a late one never moves the zero with a stale level.
     pub fn pending_rezeros(&self) -> &[Rezero] {
         &self.rezeros
     }
@@ -456,15 +465,24 @@ impl StrokeDetector {
     fn step(&mut self, sample: &EnvelopeSample<'_>, out: &mut Vec<Stroke>) {
         let k = self.k;
         debug_assert_eq!(sample.index, k, "envelope samples in order");
+        debug_assert_eq!(sample.channels.len(), self.nch, "a value per channel");
+        // Requests not applied after the last sample are stale.
+        self.rezeros.clear();
         let slot = self.ring.slot(k);
         let fresh = sample.fresh;
+        // A channel the sample does not give is not stuck and has no value (never a value
+        // left in the ring from a lap ago).
+        let n = sample.stuck.len();
         for (d, &st) in self.stuck.iter_mut().zip(sample.stuck) {
             *d = st;
         }
+        self.stuck.iter_mut().skip(n).for_each(|d| *d = false);
         if let Some(h) = self.hist.get_mut(slot * self.nch..(slot + 1) * self.nch) {
+            let n = sample.channels.len();
             for (d, &v) in h.iter_mut().zip(sample.channels) {
                 *d = v;
             }
+            h.iter_mut().skip(n).for_each(|d| *d = f64::NAN);
         }
         // No channel has ever given a value: nothing to detect yet.
         let e = if sample.value.is_nan() {
@@ -1285,37 +1303,148 @@ mod tests {
     #[test]
     fn a_lifted_still_hand_asks_the_chain_to_rezero() {
         // A stroke from 3 mmHg, back to 3 mmHg and still for longer than `lift_s`: the
-        // channel is at its lift level, so the 3 mmHg is drift, to be taken off.
-        let (out, d) = run(|t| 3.0 + stroke(t, 1.0, 0.6, 30.0), 1.6 + 1.3);
+        // channel is at its lift level, so the 3 mmHg is drift, to be taken off. The request
+        // is for the sample it was asked at: the next sample drops it, unapplied.
+        let mut d = StrokeDetector::new(1, timing(), DetectorConfig::default()).unwrap();
+        let mut out = Vec::new();
+        let mut asked = Vec::new();
+        for k in 0..300u64 {
+            let v = [3.0 + stroke(k as f64 / RATE, 1.0, 0.6, 30.0)];
+            let s = EnvelopeSample {
+                index: k,
+                value: v[0],
+                channels: &v,
+                stuck: &[false],
+                fresh: true,
+                newly_stuck_from: None,
+            };
+            d.push(&s, &mut out);
+            asked.extend(d.pending_rezeros().iter().map(|r| (k, *r)));
+        }
         assert_eq!(out.len(), 1);
-        let asked = d.pending_rezeros();
         assert_eq!(asked.len(), 1, "{asked:?}");
-        assert_eq!(asked[0].channel, 0);
-        assert!((asked[0].level.0 - 3.0).abs() < 1e-9, "{asked:?}");
+        let (at, r) = asked[0];
+        assert_eq!(r.channel, 0);
+        assert!((r.level.0 - 3.0).abs() < 1e-9, "{r:?}");
+        // Asked once idle and flat for `lift_s` after the stroke (back at 3 mmHg by 1.6 s).
+        let lift = DetectorConfig::default().lift_s.unwrap();
+        assert!(at as f64 / RATE > 1.6 + lift - 0.2 && (at as f64 / RATE) < 1.6 + lift + 0.1);
+        assert!(d.pending_rezeros().is_empty(), "dropped at the next sample");
+    }
+
+    #[test]
+    fn a_sensor_found_stuck_mid_stroke_is_taken_out_of_that_stroke() {
+        // Channel 1 reads 20 mmHg throughout: until the envelope stage says it is stuck, the
+        // envelope is at least 20, and the stroke on channel 0 seems to rise from 20. Told so
+        // mid-rise (from the first sample on), the detector looks at the stroke again without
+        // it: it rises from channel 0's own 2 mmHg.
+        let mut d = StrokeDetector::new(2, timing(), DetectorConfig::default()).unwrap();
+        let mut out = Vec::new();
+        let told = 220u64;
+        for k in 0..600u64 {
+            let t = k as f64 / RATE;
+            let s0 = 2.0 + stroke(t, 2.0, 0.6, 30.0) + stroke(t, 4.0, 0.6, 30.0);
+            let stuck = k >= told;
+            let v = [s0, if stuck { f64::NAN } else { 20.0 }];
+            let s = EnvelopeSample {
+                index: k,
+                value: s0.max(if stuck { f64::NAN } else { 20.0 }),
+                channels: &v,
+                stuck: &[false, stuck],
+                fresh: true,
+                newly_stuck_from: (k == told).then_some(0),
+            };
+            d.push(&s, &mut out);
+        }
+        d.finish(&mut out);
+        assert_eq!(out.len(), 2, "{out:?}");
+        for (s, t0) in out.iter().zip([2.0, 4.0]) {
+            assert!(
+                (s.start_level.0 - 2.0).abs() < 0.01,
+                "from {}",
+                s.start_level.0
+            );
+            assert!((s.peak.0 - 32.0).abs() < 0.01);
+            assert!((s.onset_s - t0).abs() < 0.1, "onset {}", s.onset_s);
+            assert!(
+                s.channel_peaks[1].0.is_nan(),
+                "no peak of the stuck channel"
+            );
+        }
+    }
+
+    #[test]
+    fn a_dropout_longer_than_the_bridge_ends_the_stroke_where_the_data_stopped() {
+        let mut d = StrokeDetector::new(1, timing(), DetectorConfig::default()).unwrap();
+        let mut out = Vec::new();
+        let (gap_from, gap_to) = (220u64, 260u64);
+        let mut held = f64::NAN;
+        for k in 0..500u64 {
+            let fresh = !(gap_from..gap_to).contains(&k);
+            if fresh {
+                held = 2.0 + stroke(k as f64 / RATE, 2.0, 0.6, 30.0);
+            }
+            // In a dropout the chain holds every channel's last value.
+            let v = [held];
+            let s = EnvelopeSample {
+                index: k,
+                value: held,
+                channels: &v,
+                stuck: &[false],
+                fresh,
+                newly_stuck_from: None,
+            };
+            d.push(&s, &mut out);
+        }
+        d.finish(&mut out);
+        assert_eq!(d.long_gaps().len(), 1, "{:?}", d.long_gaps());
+        let (a, b) = d.long_gaps()[0];
+        assert!((a - 2.2).abs() < 0.02 && (b - 2.6).abs() < 0.02, "{a}..{b}");
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(
+            (out[0].offset_s - 2.19).abs() < 0.02,
+            "ended where the data stopped: {}",
+            out[0].offset_s
+        );
     }
 
     #[test]
     fn the_chain_takes_the_rezero_and_the_detector_its_answer() {
         // The same stroke through a real conditioning chain whose output the detector reads:
-        // after the lift, the chain reads zero (drift removed).
+        // after the lift, the chain reads zero (drift removed), and the next stroke rises from
+        // there.
         let cfg = DetectorConfig::default();
         let mut cond = Conditioner::new(RATE, 1, &cfg.chain).unwrap();
         let t = Timing::of(&cond);
         let mut env = super::super::envelope::Envelope::new(1, t);
         let mut d = StrokeDetector::new(1, t, cfg).unwrap();
         let mut out = Vec::new();
-        let mut asked = 0;
-        for k in 0..400u64 {
+        let mut asked = Vec::new();
+        for k in 0..600u64 {
             let x = k as f64 / RATE;
-            if cond.push(&[3.0 + stroke(x, 1.0, 0.6, 30.0)]) {
+            if cond.push(&[3.0 + stroke(x, 1.0, 0.6, 30.0) + stroke(x, 4.0, 0.6, 30.0)]) {
                 d.push(&env.push(cond.current(), cond.had_data()), &mut out);
-                asked += d.pending_rezeros().len();
+                asked.extend(d.pending_rezeros().iter().map(|r| r.level.0));
                 d.apply_rezeros(&mut cond);
                 assert!(d.pending_rezeros().is_empty());
             }
+            if k == 390 {
+                assert!(cond.current()[0].abs() < 1e-6, "{}", cond.current()[0]);
+            }
         }
-        assert_eq!(asked, 1);
-        assert!(cond.current()[0].abs() < 1e-6, "{}", cond.current()[0]);
-        assert!((cond.drift().total_shift()[0] - 3.0).abs() < 1e-6);
+        d.finish(&mut out);
+        // The first lift takes off the 3 mmHg; every later one finds (about) nothing left.
+        assert!((asked[0] - 3.0).abs() < 1e-6, "{asked:?}");
+        assert!(asked[1..].iter().all(|l| l.abs() < 0.05), "{asked:?}");
+        assert!((cond.drift().total_shift()[0] - 3.0).abs() < 0.05);
+        assert_eq!(out.len(), 2);
+        assert!(
+            (out[0].start_level.0 - 3.0).abs() < 0.05,
+            "{}",
+            out[0].start_level.0
+        );
+        // From the re-zeroed rest (within the edge of a 30 mmHg stroke), not from 3 mmHg.
+        assert!(out[1].start_level.0.abs() < 0.5, "{}", out[1].start_level.0);
+        assert!((out[1].peak.0 - 30.0).abs() < 0.5, "{}", out[1].peak.0);
     }
 }
