@@ -5,9 +5,16 @@
 //! Raw samples are only counted (cheap); spectra are taken on one segment of raw input every
 //! [`QualityMonitor::SPECTRUM_EVERY_S`] seconds per channel, so the monitor costs next to nothing
 //! per sample.
+//!
+//! Rows come one at a time ([`QualityMonitor::push_row`]) or a block at a time
+//! ([`QualityMonitor::push_block`], a `rows × channels` [`ndarray`] view such as
+//! [`crate::stream::Block::view`]); the block path walks each channel down its column, which is
+//! what these statistics are (one channel's count, range and segment at a time), and gives the
+//! very same figures.
 
 use super::spectrum::Welch;
 use crate::session::{QualityKind, QualityWarning};
+use ndarray::{ArrayView1, ArrayView2, Axis, Slice};
 
 #[derive(Debug)]
 struct ChannelStats {
@@ -32,6 +39,49 @@ pub struct QualityMonitor {
     rhythm: Welch,
     rhythm_buf: Vec<f64>,
     gap_rows: u64,
+    /// The current block's row ranges that go into spectrum segments (kept for its allocation).
+    runs: Vec<(usize, usize)>,
+}
+
+impl ChannelStats {
+    /// Counts one channel's value: missing, range, samples at the top.
+    #[inline]
+    fn count(&mut self, x: f64) {
+        // NaN fails every comparison, so it is counted as missing without a separate test.
+        if x >= self.max {
+            if x > self.max {
+                self.max = x;
+                self.at_max = 0;
+            }
+            self.at_max += 1;
+        }
+        if x < self.min {
+            self.min = x;
+        }
+        if x.is_nan() {
+            self.missing += 1;
+        }
+    }
+
+    /// Appends `xs` to the spectrum segment, taking the spectrum each time it fills: the same
+    /// segments, split at the same samples, as pushing the values one by one.
+    fn extend_segment(&mut self, mut xs: ArrayView1<'_, f64>, seg_len: usize) {
+        while !xs.is_empty() {
+            let take = (seg_len - self.seg.len()).min(xs.len());
+            let (head, rest) = xs.split_at(Axis(0), take);
+            if self.seg.is_empty() && take == seg_len {
+                // A whole segment inside the block: straight from the block's column, no copy.
+                self.welch.add(head);
+            } else {
+                self.seg.extend(head.iter().copied());
+                if self.seg.len() == seg_len {
+                    self.welch.add(&self.seg);
+                    self.seg.clear();
+                }
+            }
+            xs = rest;
+        }
+    }
 }
 
 impl QualityMonitor {
@@ -65,6 +115,7 @@ impl QualityMonitor {
             rhythm: Welch::new(rhythm_len, work_rate_hz),
             rhythm_buf: Vec::with_capacity(rhythm_len),
             gap_rows: 0,
+            runs: Vec::new(),
         }
     }
 
@@ -83,20 +134,7 @@ impl QualityMonitor {
             self.until_seg -= 1;
         }
         for (c, &x) in self.channels.iter_mut().zip(row) {
-            // NaN fails every comparison, so it is counted as missing without a separate test.
-            if x >= c.max {
-                if x > c.max {
-                    c.max = x;
-                    c.at_max = 0;
-                }
-                c.at_max += 1;
-            }
-            if x < c.min {
-                c.min = x;
-            }
-            if x.is_nan() {
-                c.missing += 1;
-            }
+            c.count(x);
             if in_seg {
                 c.seg.push(x);
                 if c.seg.len() == self.seg_len {
@@ -106,6 +144,48 @@ impl QualityMonitor {
             }
         }
         self.rows += 1;
+    }
+
+    /// Counts a block of raw input rows, `rows × channels` (extra columns or channels are left
+    /// out, as [`QualityMonitor::push_row`] leaves out a row's extra values): exactly what
+    /// pushing its rows one by one counts, bit for bit, but one channel at a time down its
+    /// column, with the spectrum segment's rows worked out once for the block instead of a
+    /// countdown per row.
+    pub fn push_block(&mut self, rows: ArrayView2<'_, f64>) {
+        let n = rows.nrows();
+        // The block's row ranges that fall into spectrum segments, by the same countdown.
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.clear();
+        let seg_len = self.seg_len as u64;
+        let mut r = 0usize;
+        while r < n {
+            let left = (n - r) as u64;
+            if self.until_seg == 0 {
+                let take = (seg_len - self.seg_rows).min(left);
+                runs.push((r, r + take as usize));
+                self.seg_rows += take;
+                if self.seg_rows == seg_len {
+                    self.seg_rows = 0;
+                    self.until_seg = self.every_rows - seg_len;
+                }
+                r += take as usize;
+            } else {
+                let skip = self.until_seg.min(left);
+                self.until_seg -= skip;
+                r += skip as usize;
+            }
+        }
+        for (c, col) in self.channels.iter_mut().zip(rows.columns()) {
+            for &x in col {
+                c.count(x);
+            }
+            // The runs lie within `0..n` by construction, so the slice is in bounds.
+            for &(a, b) in &runs {
+                c.extend_segment(col.slice_axis(Axis(0), Slice::from(a..b)), self.seg_len);
+            }
+        }
+        self.runs = runs;
+        self.rows += n as u64;
     }
 
     /// Counts rows the source reported lost.
@@ -282,6 +362,84 @@ mod tests {
         assert!(k.contains(&(QualityKind::DeadSensor, Some(3))), "{k:?}");
         let k = kinds(&m.warnings(&[0.0, 5.0, 0.0, 0.0]));
         assert!(k.contains(&(QualityKind::Drift, Some(1))), "{k:?}");
+    }
+
+    /// 25 s of 4 channels at 500 Hz, row-major: hum, clipping, dropouts, a dead channel, and
+    /// some rows where every value is missing.
+    fn rough_rows(fs: f64) -> Vec<f64> {
+        let mut v = Vec::new();
+        for i in 0..(fs as usize * 25) {
+            let t = i as f64 / fs;
+            let stroke = 40.0 * (0.5 - 0.5 * (2.0 * std::f64::consts::PI * t).cos());
+            let hum = 2.0 * (2.0 * std::f64::consts::PI * 50.0 * t).sin();
+            let row = if (6000..6010).contains(&i) {
+                [f64::NAN; 4]
+            } else {
+                let ch2 = if i % 50 < 5 { f64::NAN } else { stroke };
+                [stroke + hum, (stroke * 2.0).min(60.0), ch2, f64::NAN]
+            };
+            v.extend_from_slice(&row);
+        }
+        v
+    }
+
+    /// Everything the monitor holds, to compare two monitors exactly.
+    fn state(m: &QualityMonitor) -> String {
+        let ch: Vec<_> = m
+            .channels
+            .iter()
+            .map(|c| {
+                let psd: Vec<u64> = c.welch.psd().iter().map(|p| p.to_bits()).collect();
+                let seg: Vec<u64> = c.seg.iter().map(|p| p.to_bits()).collect();
+                let (lo, hi) = (c.min.to_bits(), c.max.to_bits());
+                (c.missing, lo, hi, c.at_max, seg, c.welch.segments(), psd)
+            })
+            .collect();
+        format!("{} {} {} {:?}", m.rows, m.until_seg, m.seg_rows, ch)
+    }
+
+    #[test]
+    fn a_block_counts_what_its_rows_count() {
+        let fs = 500.0;
+        let data = rough_rows(fs);
+        let mut by_row = QualityMonitor::new(fs, 4, 100.0);
+        for row in data.chunks_exact(4) {
+            by_row.push_row(row);
+        }
+        // Blocks smaller and larger than a segment (512 rows) and than the 10 s between
+        // segments, and the whole stream at once.
+        for rows in [1, 7, 333, 512, 4096, 5000, data.len() / 4] {
+            let mut by_block = QualityMonitor::new(fs, 4, 100.0);
+            for block in data.chunks(rows * 4) {
+                let view = ArrayView2::from_shape((block.len() / 4, 4), block).unwrap();
+                by_block.push_block(view);
+            }
+            assert_eq!(state(&by_block), state(&by_row), "blocks of {rows} rows");
+            assert_eq!(by_block.warnings(&[0.0; 4]), by_row.warnings(&[0.0; 4]));
+        }
+        assert!(by_row.channels[0].welch.segments() >= 2);
+    }
+
+    #[test]
+    fn a_block_of_another_width_counts_like_its_rows() {
+        // Rows wider or narrower than the monitor: the extra values, or channels, are left out
+        // either way.
+        let fs = 200.0;
+        for width in [2, 5] {
+            let data: Vec<f64> = (0..(width * 3000)).map(|i| (i % 97) as f64).collect();
+            let (mut by_row, mut by_block) = (
+                QualityMonitor::new(fs, 3, 100.0),
+                QualityMonitor::new(fs, 3, 100.0),
+            );
+            for row in data.chunks_exact(width) {
+                by_row.push_row(row);
+            }
+            for block in data.chunks(width * 700) {
+                let view = ArrayView2::from_shape((block.len() / width, width), block).unwrap();
+                by_block.push_block(view);
+            }
+            assert_eq!(state(&by_block), state(&by_row), "width {width}");
+        }
     }
 
     #[test]
