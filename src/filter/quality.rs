@@ -16,12 +16,47 @@ use super::spectrum::Welch;
 use crate::session::{QualityKind, QualityWarning};
 use ndarray::{ArrayView1, ArrayView2, Axis, Slice};
 
-#[derive(Debug)]
-struct ChannelStats {
+/// One channel's value counts: missing, range, samples at the top. `Copy`, so a block's
+/// column is counted in a local copy the compiler keeps in registers.
+#[derive(Clone, Copy, Debug)]
+struct Counts {
     missing: u64,
     min: f64,
     max: f64,
     at_max: u64,
+}
+
+impl Counts {
+    const NONE: Counts = Counts {
+        missing: 0,
+        min: f64::INFINITY,
+        max: f64::NEG_INFINITY,
+        at_max: 0,
+    };
+
+    /// Counts one value.
+    #[inline]
+    fn count(&mut self, x: f64) {
+        // NaN fails every comparison, so it is counted as missing without a separate test.
+        if x >= self.max {
+            if x > self.max {
+                self.max = x;
+                self.at_max = 0;
+            }
+            self.at_max += 1;
+        }
+        if x < self.min {
+            self.min = x;
+        }
+        if x.is_nan() {
+            self.missing += 1;
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ChannelStats {
+    counts: Counts,
     seg: Vec<f64>,
     welch: Welch,
 }
@@ -44,25 +79,6 @@ pub struct QualityMonitor {
 }
 
 impl ChannelStats {
-    /// Counts one channel's value: missing, range, samples at the top.
-    #[inline]
-    fn count(&mut self, x: f64) {
-        // NaN fails every comparison, so it is counted as missing without a separate test.
-        if x >= self.max {
-            if x > self.max {
-                self.max = x;
-                self.at_max = 0;
-            }
-            self.at_max += 1;
-        }
-        if x < self.min {
-            self.min = x;
-        }
-        if x.is_nan() {
-            self.missing += 1;
-        }
-    }
-
     /// Appends `xs` to the spectrum segment, taking the spectrum each time it fills: the same
     /// segments, split at the same samples, as pushing the values one by one.
     fn extend_segment(&mut self, mut xs: ArrayView1<'_, f64>, seg_len: usize) {
@@ -104,10 +120,7 @@ impl QualityMonitor {
             every_rows,
             channels: (0..channels)
                 .map(|_| ChannelStats {
-                    missing: 0,
-                    min: f64::INFINITY,
-                    max: f64::NEG_INFINITY,
-                    at_max: 0,
+                    counts: Counts::NONE,
                     seg: Vec::with_capacity(seg_len),
                     welch: Welch::new(seg_len, rate_hz),
                 })
@@ -134,7 +147,7 @@ impl QualityMonitor {
             self.until_seg -= 1;
         }
         for (c, &x) in self.channels.iter_mut().zip(row) {
-            c.count(x);
+            c.counts.count(x);
             if in_seg {
                 c.seg.push(x);
                 if c.seg.len() == self.seg_len {
@@ -176,9 +189,9 @@ impl QualityMonitor {
             }
         }
         for (c, col) in self.channels.iter_mut().zip(rows.columns()) {
-            for &x in col {
-                c.count(x);
-            }
+            let mut k = c.counts;
+            col.for_each(|&x| k.count(x));
+            c.counts = k;
             // The runs lie within `0..n` by construction, so the slice is in bounds.
             for &(a, b) in &runs {
                 c.extend_segment(col.slice_axis(Axis(0), Slice::from(a..b)), self.seg_len);
@@ -229,7 +242,8 @@ impl QualityMonitor {
                 message,
             });
         };
-        for (i, c) in self.channels.iter().enumerate() {
+        for (i, ch) in self.channels.iter().enumerate() {
+            let c = &ch.counts;
             let total = self.rows.max(1);
             let finite = self.rows - c.missing.min(self.rows);
             if finite == 0 || (c.max - c.min) < 0.5 {
@@ -274,13 +288,13 @@ impl QualityMonitor {
                     ),
                 );
             }
-            if c.welch.segments() > 0 {
+            if ch.welch.segments() > 0 {
                 // One hum warning per channel: the stronger of 50 and 60 Hz (a 50 Hz hum leaks
                 // into the 60 Hz bin and the other way round; only one mains is ever present).
                 let hum = [50.0, 60.0]
                     .into_iter()
                     .filter(|&mains| mains < self.rate_hz / 2.0)
-                    .map(|mains| (mains, c.welch.tone_amplitude(mains, 1.5)))
+                    .map(|mains| (mains, ch.welch.tone_amplitude(mains, 1.5)))
                     .filter(|(_, a)| *a > 0.5)
                     .max_by(|a, b| a.1.total_cmp(&b.1));
                 if let Some((mains, a)) = hum {
@@ -391,8 +405,9 @@ mod tests {
             .map(|c| {
                 let psd: Vec<u64> = c.welch.psd().iter().map(|p| p.to_bits()).collect();
                 let seg: Vec<u64> = c.seg.iter().map(|p| p.to_bits()).collect();
-                let (lo, hi) = (c.min.to_bits(), c.max.to_bits());
-                (c.missing, lo, hi, c.at_max, seg, c.welch.segments(), psd)
+                let k = &c.counts;
+                let (lo, hi) = (k.min.to_bits(), k.max.to_bits());
+                (k.missing, lo, hi, k.at_max, seg, c.welch.segments(), psd)
             })
             .collect();
         format!("{} {} {} {:?}", m.rows, m.until_seg, m.seg_rows, ch)
