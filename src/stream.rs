@@ -90,14 +90,7 @@ impl Block {
     /// `values[r·channels .. (r+1)·channels]`, so `view(channels).row(r)` is that slice and
     /// `view(channels).column(c)` is channel `c` over the block (strided).
     pub fn view(&self, channels: usize) -> ArrayView2<'_, f64> {
-        let rows = self.rows(channels);
-        // `rows · channels ≤ values.len()`, so neither the slice nor the shape can fail: the
-        // slice holds exactly `rows × channels` values in the standard (row-major) layout, which
-        // is all `from_shape` checks. The empty fallback is never taken; it keeps this
-        // infallible without a panic path.
-        let complete = self.values.get(..rows * channels).unwrap_or_default();
-        ArrayView2::from_shape((rows, channels), complete)
-            .unwrap_or_else(|_| ArrayView2::from(&[] as &[[f64; 0]]))
+        rows_view(&self.values, channels)
     }
 
     /// Channel `c`'s values over the block's complete rows (a strided view into
@@ -111,6 +104,20 @@ impl Block {
         self.values.clear();
         self.events.clear();
     }
+}
+
+/// Row-major `values` (`channels` a row) as a `rows × channels` array, no copy; a trailing
+/// partial row is left out. [`Block::view`] is this on a block's values; a stage that has
+/// rewritten a block's rows into its own buffer (the pipeline's plausibility check) views that.
+pub fn rows_view(values: &[f64], channels: usize) -> ArrayView2<'_, f64> {
+    let rows = values.len().checked_div(channels).unwrap_or(0);
+    // `rows · channels ≤ values.len()`, so neither the slice nor the shape can fail: the slice
+    // holds exactly `rows × channels` values in the standard (row-major) layout, which is all
+    // `from_shape` checks. The empty fallback is never taken; it keeps this infallible without
+    // a panic path.
+    let complete = values.get(..rows * channels).unwrap_or_default();
+    ArrayView2::from_shape((rows, channels), complete)
+        .unwrap_or_else(|_| ArrayView2::from(&[] as &[[f64; 0]]))
 }
 
 /// A source of calibrated pressure rows.
@@ -162,5 +169,6 @@ mod tests {
         assert_eq!(block(Vec::new()).view(5).dim(), (0, 5));
         assert_eq!(b.channel(0, 0), None);
         assert_eq!(b.channel(8, 2).map(|c| c.len()), Some(0));
+        assert_eq!(rows_view(&b.values, 2), b.view(2));
     }
 }

@@ -436,6 +436,42 @@ mod tests {
     }
 
     #[test]
+    fn a_checked_block_counts_what_the_pipelines_checked_rows_count() {
+        // What the pipeline would do with push_block: run the plausibility check over the block
+        // into its own buffer, then count the buffer's view; against what it does now, row by
+        // row.
+        use crate::plausible::PressureCheck;
+        use crate::stream::rows_view;
+        let fs = 500.0;
+        let mut data = rough_rows(fs);
+        for (i, v) in data.iter_mut().enumerate().skip(3).step_by(997) {
+            *v = if i % 2 == 0 { f64::INFINITY } else { 1e9 };
+        }
+        let (mut check_rows, mut by_row) =
+            (PressureCheck::new(4), QualityMonitor::new(fs, 4, 100.0));
+        for (r, row) in data.chunks_exact(4).enumerate() {
+            let mut row = row.to_vec();
+            check_rows.check(r as u64, &mut row);
+            by_row.push_row(&row);
+        }
+        let (mut check_blocks, mut by_block) =
+            (PressureCheck::new(4), QualityMonitor::new(fs, 4, 100.0));
+        let mut checked = Vec::new();
+        for (k, block) in data.chunks(4096 * 4).enumerate() {
+            checked.clear();
+            checked.extend_from_slice(block);
+            check_blocks.check((k * 4096) as u64, &mut checked);
+            by_block.push_block(rows_view(&checked, 4));
+        }
+        assert_eq!(state(&by_block), state(&by_row));
+        assert_eq!(
+            check_blocks.warnings("f", &[], fs, 0.0),
+            check_rows.warnings("f", &[], fs, 0.0)
+        );
+        assert!(!check_rows.warnings("f", &[], fs, 0.0).is_empty());
+    }
+
+    #[test]
     fn a_block_of_another_width_counts_like_its_rows() {
         // Rows wider or narrower than the monitor: the extra values, or channels, are left out
         // either way.
