@@ -4,6 +4,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use mldsense::detect::{DetectorConfig, Envelope, StrokeDetector, Timing};
 use mldsense::filter::chain::{ChainConfig, Conditioner};
+use mldsense::filter::quality::QualityMonitor;
 use mldsense::pipeline::{Pipeline, PipelineConfig};
 use mldsense::stream::{Block, ChannelInfo, StreamInfo};
 use std::f64::consts::PI;
@@ -87,6 +88,37 @@ fn bench(c: &mut Criterion) {
         values: data.clone(),
         events: Vec::new(),
     };
+    // The quality monitor's statistics fed row by row (as the pipeline feeds them) and a block
+    // at a time through `Block::view` (one channel down its column), in blocks of 4096 rows as
+    // the BIDS reader hands them out.
+    let blocks: Vec<Block> = data
+        .chunks(4096 * NCH)
+        .map(|rows| Block {
+            start_row: 0,
+            values: rows.to_vec(),
+            events: Vec::new(),
+        })
+        .collect();
+    g.bench_function("quality monitor, row by row", |b| {
+        b.iter(|| {
+            let mut q = QualityMonitor::new(RATE, NCH, 100.0);
+            for block in &blocks {
+                for r in block.values.chunks_exact(NCH) {
+                    q.push_row(r);
+                }
+            }
+            black_box(q.noise_sd(0))
+        });
+    });
+    g.bench_function("quality monitor, by block view", |b| {
+        b.iter(|| {
+            let mut q = QualityMonitor::new(RATE, NCH, 100.0);
+            for block in &blocks {
+                q.push_block(block.view(NCH));
+            }
+            black_box(q.noise_sd(0))
+        });
+    });
     g.bench_function("pipeline (detect + trace + quality)", |b| {
         b.iter(|| {
             let mut p = Pipeline::new(&info(), PipelineConfig::default()).unwrap();

@@ -4,10 +4,15 @@
 //! linear in conductance (Tekscan), so the fit is a least-squares line through the tare point
 //! (`F = a·x`, `x = counts − zero`), or with a quadratic term (`F = a·x + b·x²`) to take up the
 //! residual curvature. Both are pure functions of the measurements, tested on synthetic data.
+//!
+//! The least squares are written as what they are, dot products of the loaded readings `x`,
+//! their squares `x²` and the forces `f` (`ndarray`): the normal equations of `F = a·x` are
+//! `a·(x·x) = x·f`, those of `F = a·x + b·x²` the 2 × 2 system of `x`, `x²` against `f`.
 
 use super::SensorCurve;
 use crate::error::{Error, Result};
 use crate::units::{Mmhg, Newtons, SquareMillimetres};
+use ndarray::Array1;
 
 /// Standard gravity, m/s², to turn calibration masses into forces.
 pub const STANDARD_GRAVITY: f64 = 9.806_65;
@@ -74,22 +79,17 @@ pub fn fit_sensor(
             "a {model:?} fit needs {need} loaded point(s) reading above the tare; got {loaded} (is the sensor connected?)"
         )));
     }
+    // The readings and the forces as vectors, one element per point (both built from `xs`, so
+    // every dot product below is between vectors of the same length and cannot panic).
+    let x: Array1<f64> = xs.iter().map(|&(x, _)| x).collect();
+    let f: Array1<f64> = xs.iter().map(|&(_, f)| f).collect();
     let (a, b) = match model {
-        CurveModel::Linear => {
-            let sxx: f64 = xs.iter().map(|(x, _)| x * x).sum();
-            let sxf: f64 = xs.iter().map(|(x, f)| x * f).sum();
-            (sxf / sxx, 0.0)
-        }
+        CurveModel::Linear => (x.dot(&f) / x.dot(&x), 0.0),
         CurveModel::Quadratic => {
-            // Normal equations of F = a·x + b·x².
-            let (mut s2, mut s3, mut s4, mut sf1, mut sf2) = (0.0, 0.0, 0.0, 0.0, 0.0);
-            for &(x, f) in &xs {
-                s2 += x * x;
-                s3 += x * x * x;
-                s4 += x * x * x * x;
-                sf1 += x * f;
-                sf2 += x * x * f;
-            }
+            // Normal equations of F = a·x + b·x², solved by Cramer's rule.
+            let x2 = &x * &x;
+            let (s2, s3, s4) = (x.dot(&x), x.dot(&x2), x2.dot(&x2));
+            let (sf1, sf2) = (x.dot(&f), x2.dot(&f));
             let det = s2 * s4 - s3 * s3;
             if det.abs() <= 1e-12 * s2 * s4 {
                 return Err(Error::Unsupported(
@@ -141,6 +141,56 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    /// The fit by the plain running sums it was first written with: the reference the ndarray
+    /// dot products are checked against.
+    fn plain_fit(zero: f64, pts: &[CalibrationPoint], model: CurveModel) -> (f64, f64) {
+        let xs: Vec<(f64, f64)> = pts.iter().map(|p| (p.counts - zero, p.force.0)).collect();
+        match model {
+            CurveModel::Linear => {
+                let sxx: f64 = xs.iter().map(|(x, _)| x * x).sum();
+                let sxf: f64 = xs.iter().map(|(x, f)| x * f).sum();
+                (sxf / sxx, 0.0)
+            }
+            CurveModel::Quadratic => {
+                let (mut s2, mut s3, mut s4, mut sf1, mut sf2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+                for &(x, f) in &xs {
+                    s2 += x * x;
+                    s3 += x * x * x;
+                    s4 += x * x * x * x;
+                    sf1 += x * f;
+                    sf2 += x * x * f;
+                }
+                let det = s2 * s4 - s3 * s3;
+                ((sf1 * s4 - sf2 * s3) / det, (s2 * sf2 - s3 * sf1) / det)
+            }
+        }
+    }
+
+    #[test]
+    fn dot_products_match_the_plain_sums() {
+        // Up to 20 points (ndarray's dot adds in lanes of eight: a reordered sum, so equal
+        // within rounding, not bit for bit).
+        let truth = SensorCurve {
+            zero_counts: 12.0,
+            newtons_per_count: 0.0021,
+            quadratic: 2e-7,
+        };
+        let grams: Vec<f64> = (1..=20).map(|k| f64::from(k) * 25.0).collect();
+        for n in [1, 2, 3, 7, 8, 9, 16, 20] {
+            let pts = points(&truth, &grams[..n], &[1.5, -2.0, 0.5, 0.0, -1.0]);
+            for model in [CurveModel::Linear, CurveModel::Quadratic] {
+                let Ok(fit) = fit_sensor(12.0, &pts, model, None) else {
+                    assert!(model == CurveModel::Quadratic && n < 2);
+                    continue;
+                };
+                let (a, b) = plain_fit(12.0, &pts, model);
+                let close = |got: f64, want: f64| (got - want).abs() <= 1e-9 * want.abs();
+                assert!(close(fit.curve.newtons_per_count, a), "{n} {model:?}: {a}");
+                assert!(close(fit.curve.quadratic, b), "{n} {model:?}: {b}");
+            }
+        }
     }
 
     #[test]
