@@ -72,6 +72,7 @@ pub struct Pipeline {
     tares: std::collections::VecDeque<u64>,
     /// Implausible values seen so far (and the row being checked): live and batch alike.
     check: crate::plausible::PressureCheck,
+    /// The row or block being checked, kept to reuse its allocation (a block's size at most).
     row_buf: Vec<f64>,
 }
 
@@ -145,12 +146,14 @@ impl Pipeline {
         checked.clear();
         checked.extend_from_slice(row);
         self.check.check(self.rows, &mut checked);
+        self.quality.push_row(&checked);
         self.push_checked(&checked, out);
         self.row_buf = checked;
     }
 
+    /// One checked row through the chain (the quality monitor's counts are the caller's: a
+    /// row at a time, or a whole block's view at once).
     fn push_checked(&mut self, row: &[f64], out: &mut Vec<Stroke>) {
-        self.quality.push_row(row);
         self.rows += 1;
         if self.cond.push(row) {
             let sample = self
@@ -205,13 +208,24 @@ impl Pipeline {
         if self.nch == 0 {
             return;
         }
-        for row in block.values.chunks_exact(self.nch) {
+        // The whole block checked at once, and counted by the quality monitor as a
+        // rows × channels view (a channel down its column); then row by row through the chain.
+        let mut checked = std::mem::take(&mut self.row_buf);
+        checked.clear();
+        // Complete rows only (a source never gives a partial one; if it did, it is dropped).
+        let complete = block.rows(self.nch) * self.nch;
+        checked.extend_from_slice(block.values.get(..complete).unwrap_or_default());
+        self.check.check(self.rows, &mut checked);
+        self.quality
+            .push_block(crate::stream::rows_view(&checked, self.nch));
+        for row in checked.chunks_exact(self.nch) {
             while self.tares.front().is_some_and(|&r| r <= self.rows) {
                 self.tares.pop_front();
                 self.tare();
             }
-            self.push_row(row, out);
+            self.push_checked(row, out);
         }
+        self.row_buf = checked;
     }
 
     /// Ends the stream: a stroke still open is closed and appended to `out`.
