@@ -1239,21 +1239,25 @@ mod tests {
         }
     }
 
+    /// Sample `k` of a one-channel envelope (`v`: its one value), never stuck.
+    fn one(k: u64, v: &[f64; 1], fresh: bool) -> EnvelopeSample<'_> {
+        EnvelopeSample {
+            index: k,
+            value: v[0],
+            channels: v,
+            stuck: &[false],
+            fresh,
+            newly_stuck_from: None,
+        }
+    }
+
     /// Feeds `f(t)` as a one-channel envelope for `secs`; returns the strokes and the detector.
     fn run(f: impl Fn(f64) -> f64, secs: f64) -> (Vec<Stroke>, StrokeDetector) {
         let mut d = StrokeDetector::new(1, timing(), DetectorConfig::default()).unwrap();
         let mut out = Vec::new();
         for k in 0..(secs * RATE) as u64 {
             let v = [f(k as f64 / RATE)];
-            let s = EnvelopeSample {
-                index: k,
-                value: v[0],
-                channels: &v,
-                stuck: &[false],
-                fresh: true,
-                newly_stuck_from: None,
-            };
-            d.push(&s, &mut out);
+            d.push(&one(k, &v, true), &mut out);
         }
         d.finish(&mut out);
         (out, d)
@@ -1310,15 +1314,7 @@ mod tests {
         let mut asked = Vec::new();
         for k in 0..300u64 {
             let v = [3.0 + stroke(k as f64 / RATE, 1.0, 0.6, 30.0)];
-            let s = EnvelopeSample {
-                index: k,
-                value: v[0],
-                channels: &v,
-                stuck: &[false],
-                fresh: true,
-                newly_stuck_from: None,
-            };
-            d.push(&s, &mut out);
+            d.push(&one(k, &v, true), &mut out);
             asked.extend(d.pending_rezeros().iter().map(|r| (k, *r)));
         }
         assert_eq!(out.len(), 1);
@@ -1386,15 +1382,7 @@ mod tests {
             }
             // In a dropout the chain holds every channel's last value.
             let v = [held];
-            let s = EnvelopeSample {
-                index: k,
-                value: held,
-                channels: &v,
-                stuck: &[false],
-                fresh,
-                newly_stuck_from: None,
-            };
-            d.push(&s, &mut out);
+            d.push(&one(k, &v, fresh), &mut out);
         }
         d.finish(&mut out);
         assert_eq!(d.long_gaps().len(), 1, "{:?}", d.long_gaps());
